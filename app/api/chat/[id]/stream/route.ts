@@ -1,0 +1,25 @@
+// GET /api/chat/{id}/stream — follow a reply as Server-Sent Events, resuming after Last-Event-ID
+import { errorResponse } from '@/lib/http/api-error';
+import { getStore, notFound, parseLastEventId, replyStreamResponse } from '@/lib/chat/service';
+import { log } from '@/lib/log';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(
+  request: Request,
+  { params }: { params: Promise<{ id: string }> },
+): Promise<Response> {
+  try {
+    const { id } = await params;
+    const reply = getStore().get(id);
+    if (!reply) throw notFound();
+    const after = parseLastEventId(request);
+    // The client has seen `close`: 204 tells EventSource to stop reconnecting for good.
+    if (reply.done && after >= reply.lastEventId) {
+      return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+    }
+    return replyStreamResponse(reply, after, request.signal);
+  } catch (error) {
+    return errorResponse(error, (e) => log.error('GET /api/chat/{id}/stream failed', { error: e }));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Reading and validating `POST /api/chat` bodies. The size limit is enforced while reading, so an
+ * oversized body is refused without being held in memory; the shape and the bounds on message
+ * count and length are checked by one zod schema.
+ */
+import { z } from 'zod';
+import { ApiError } from '@/lib/http/api-error';
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxMessages: number;
+  maxMessageChars: number;
+  maxTotalChars: number;
+}
+
+export function chatRequestSchema(limits: Limits) {
+  const message = z.object({
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.string(),
+  });
+  return z
+    .object({
+      messages: z.array(message).min(1, 'messages must not be empty'),
+      model: z.string().min(1).max(200).optional(),
+    })
+    .superRefine((body, ctx) => {
+      if (body.messages.at(-1)?.role !== 'user') {
+        ctx.addIssue({ code: 'custom', path: ['messages'], message: 'the last message must be from the user' });
+      }
+    });
+}
+
+export type ChatRequestBody = z.infer<ReturnType<typeof chatRequestSchema>>;
+
+/** Reads at most `maxBytes` of the body; throws 413 as soon as it would be more. */
+export async function readBody(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, 'body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+}
+
+/** Parses and validates a request; every failure is an ApiError with a clear message. */
+export async function parseChatRequest(request: Request, limits: Limits): Promise<ChatRequestBody> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+  }
+  let text: string;
+  try {
+    text = await readBody(request, limits.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(400, 'invalid_body', 'The request body could not be read as UTF-8 text.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  const parsed = chatRequestSchema(limits).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new ApiError(422, 'invalid_request', `Invalid request: ${where}${issue?.message ?? 'wrong shape'}.`);
+  }
+  const { messages } = parsed.data;
+  if (messages.length > limits.maxMessages) {
+    throw new ApiError(413, 'too_many_messages', `A request may carry at most ${limits.maxMessages} messages.`);
+  }
+  let total = 0;
+  for (const [i, m] of messages.entries()) {
+    if (m.content.length > limits.maxMessageChars) {
+      throw new ApiError(413, 'message_too_long', `Message ${i + 1} is longer than ${limits.maxMessageChars} characters.`);
+    }
+    total += m.content.length;
+  }
+  if (total > limits.maxTotalChars) {
+    throw new ApiError(413, 'conversation_too_long', `The messages together are longer than ${limits.maxTotalChars} characters.`);
+  }
+  return parsed.data;
+}

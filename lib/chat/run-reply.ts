@@ -1,0 +1,67 @@
+import 'server-only';
+/**
+ * Runs one reply: streams the upstream into the store's event log until it finishes, fails, or
+ * is ended from outside (stop, abandoned, disconnected, too large), which aborts `upstream`.
+ */
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { Reply, ReplyStore } from '@/lib/streams/reply-store';
+import type { FinishReason } from '@/lib/chat/protocol';
+import { streamChat, type Delta } from '@/lib/llm/provider';
+import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
+import { log } from '@/lib/log';
+
+export type StreamFn = (request: {
+  model: string;
+  messages: ChatCompletionMessageParam[];
+  signal: AbortSignal;
+}) => AsyncIterable<Delta>;
+
+export async function runReply(
+  store: ReplyStore,
+  reply: Reply,
+  messages: ChatCompletionMessageParam[],
+  options: { maxDurationMs: number; stream?: StreamFn },
+): Promise<void> {
+  const signal = reply.upstream.signal;
+  const deadline = setTimeout(() => {
+    if (!reply.done) failWith(new UpstreamFault('reply_timeout'));
+  }, options.maxDurationMs);
+  deadline.unref?.();
+  let finishReason: FinishReason = 'stop';
+
+  function failWith(error: unknown) {
+    const data = toErrorData(error);
+    if (data.code === 'internal_error') log.error('reply failed', { id: reply.id, error });
+    else log.warn('upstream error', { id: reply.id, code: data.code });
+    store.append(reply, { event: 'error', data });
+    store.append(reply, { event: 'close', data: { finishReason: 'error' } });
+    reply.upstream.abort('error');
+  }
+
+  try {
+    const stream = (options.stream ?? streamChat)({ model: reply.model, messages, signal });
+    for await (const delta of stream) {
+      if (reply.done) break;
+      switch (delta.type) {
+        case 'text':
+          store.append(reply, { event: 'message', data: { content: delta.content } });
+          break;
+        case 'reasoning':
+          store.append(reply, { event: 'reasoning', data: { content: delta.content } });
+          break;
+        case 'usage':
+          store.append(reply, { event: 'usage', data: delta.usage });
+          break;
+        case 'finish':
+          finishReason = delta.reason;
+          break;
+      }
+    }
+    if (!reply.done) store.append(reply, { event: 'close', data: { finishReason } });
+  } catch (error) {
+    // Ended from outside: the store already wrote the closing events.
+    if (!reply.done) failWith(error);
+  } finally {
+    clearTimeout(deadline);
+  }
+}

@@ -1,0 +1,90 @@
+import 'server-only';
+/**
+ * What the route handlers call: start a reply, follow one, stop one. It owns the process-wide
+ * reply store (on globalThis, so every route bundle and hot reload share one).
+ */
+import { getEnv } from '@/lib/env';
+import { ApiError } from '@/lib/http/api-error';
+import { ReplyStore, StoreFullError, type Reply } from '@/lib/streams/reply-store';
+import { followReply } from '@/lib/streams/follow';
+import { runReply } from '@/lib/chat/run-reply';
+import type { ChatRequestBody } from '@/lib/chat/request';
+import { log } from '@/lib/log';
+
+const storeKey = Symbol.for('streamchat.store');
+type Holder = { [storeKey]?: ReplyStore };
+
+export function getStore(): ReplyStore {
+  const holder = globalThis as Holder;
+  if (!holder[storeKey]) {
+    const env = getEnv();
+    holder[storeKey] = new ReplyStore(
+      {
+        graceMs: env.REPLY_GRACE_MS,
+        ttlMs: env.REPLY_TTL_MS,
+        maxReplyBytes: env.REPLY_MAX_BYTES,
+        maxBytes: env.STORE_MAX_BYTES,
+        maxReplies: env.STORE_MAX_REPLIES,
+      },
+      (reply, cause) => log.info('reply ended', { id: reply.id, cause }),
+    );
+  }
+  return holder[storeKey];
+}
+
+/** Validates the model and starts generating; the reply is followed separately (or not). */
+export function startReply(body: ChatRequestBody, options: { owned?: boolean } = {}): Reply {
+  const env = getEnv();
+  const model = body.model ?? env.defaultModel;
+  if (!env.models.includes(model)) {
+    throw new ApiError(400, 'unknown_model', `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`);
+  }
+  let reply: Reply;
+  try {
+    reply = getStore().create(model);
+  } catch (error) {
+    if (error instanceof StoreFullError) {
+      throw new ApiError(503, 'overloaded', 'The server is holding too many replies. Try again shortly.', {
+        'Retry-After': '5',
+      });
+    }
+    throw error;
+  }
+  reply.owned = options.owned ?? false;
+  void runReply(getStore(), reply, body.messages, { maxDurationMs: env.REPLY_MAX_DURATION_MS });
+  return reply;
+}
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  // no-transform: proxies and Next's own compression must pass events through untouched.
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+  Connection: 'keep-alive',
+} as const;
+
+/** The SSE response for a reply, starting after event `after`. */
+export function replyStreamResponse(reply: Reply, after: number, signal: AbortSignal): Response {
+  const env = getEnv();
+  const body = followReply(getStore(), reply, after, {
+    retryMs: env.SSE_RETRY_MS,
+    heartbeatMs: env.HEARTBEAT_MS,
+    signal,
+  });
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}
+
+/** Parses `Last-Event-ID` (header first, as EventSource sends it) or `?lastEventId=`. */
+export function parseLastEventId(request: Request): number {
+  const raw =
+    request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId');
+  if (raw === null || raw === '') return 0;
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new ApiError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative integer.');
+  }
+  return Number(raw.trim());
+}
+
+export function notFound(): ApiError {
+  return new ApiError(404, 'not_found', 'No reply with this id (it may have expired).');
+}

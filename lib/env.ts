@@ -1,0 +1,81 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * All configuration, read and validated once. A bad value fails fast with a message that names
+ * the variable. See .env.example for what each one means.
+ */
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const list = z
+  .string()
+  .optional()
+  .transform((s) =>
+    s
+      ? s
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : [],
+  );
+
+const schema = z.object({
+  OPENAI_API_KEY: z.string().trim().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().trim().min(1).optional(),
+  OPENAI_MODELS: list,
+  UPSTREAM_TIMEOUT_MS: int(60_000, 1),
+  UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
+  UPSTREAM_MAX_RETRIES: int(2),
+  REPLY_GRACE_MS: int(30_000),
+  REPLY_TTL_MS: int(10 * 60_000),
+  REPLY_MAX_DURATION_MS: int(15 * 60_000, 1),
+  REPLY_MAX_BYTES: int(8 * 1024 * 1024, 1024),
+  STORE_MAX_BYTES: int(256 * 1024 * 1024, 1024),
+  STORE_MAX_REPLIES: int(10_000, 1),
+  HEARTBEAT_MS: int(15_000, 100),
+  SSE_RETRY_MS: int(1_000),
+  MAX_BODY_BYTES: int(1024 * 1024, 1024),
+  MAX_MESSAGES: int(200, 1),
+  MAX_MESSAGE_CHARS: int(100_000, 1),
+  MAX_TOTAL_CHARS: int(400_000, 1),
+  DEMO_TOKEN_DELAY_MS: int(25),
+});
+
+export type Env = z.infer<typeof schema> & {
+  /** True when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: the built-in demo model. */
+  demo: boolean;
+  defaultModel: string;
+  models: string[];
+};
+
+export const DEMO_MODEL = 'demo';
+
+function load(source: NodeJS.ProcessEnv): Env {
+  // Empty strings in .env files mean "unset".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ');
+    throw new Error(`Invalid configuration: ${issues}`);
+  }
+  const env = parsed.data;
+  const demo = !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL;
+  const defaultModel = demo ? DEMO_MODEL : (env.OPENAI_MODEL ?? env.OPENAI_MODELS[0] ?? 'gpt-4o-mini');
+  const models = demo ? [DEMO_MODEL] : [...new Set([defaultModel, ...env.OPENAI_MODELS])];
+  return { ...env, demo, defaultModel, models };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= load(process.env);
+  return cached;
+}
+
+/** For tests. */
+export function loadEnv(source: NodeJS.ProcessEnv): Env {
+  return load(source);
+}

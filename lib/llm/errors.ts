@@ -1,0 +1,78 @@
+/**
+ * Upstream failures, mapped to the stable codes of the `error` event. The message is a sentence
+ * for a person: never the raw upstream body, a stack trace or anything that could hold a secret.
+ * The table of codes is in the README.
+ */
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai';
+import type { ErrorData } from '@/lib/chat/protocol';
+
+/** Thrown by our own watchdogs; `code` picks the mapping. */
+export class UpstreamFault extends Error {
+  constructor(readonly code: 'upstream_timeout' | 'upstream_interrupted' | 'reply_timeout') {
+    super(code);
+  }
+}
+
+export const ERROR_MESSAGES = {
+  upstream_auth: 'The model provider rejected the API key. Check OPENAI_API_KEY on the server.',
+  upstream_forbidden: 'The model provider refused access to this model for this API key.',
+  model_not_found: 'The model provider does not know this model. Check the model name.',
+  rate_limited: 'The model provider is rate limiting requests. Try again in a moment.',
+  upstream_bad_request:
+    'The model provider rejected the request (the conversation may be too long for this model).',
+  upstream_unavailable: 'The model provider had a server error. Try again in a moment.',
+  upstream_unreachable: 'Could not connect to the model provider. Check OPENAI_BASE_URL and the network.',
+  upstream_timeout: 'The model provider did not respond in time.',
+  upstream_interrupted: 'The connection to the model provider was cut before the reply was complete.',
+  upstream_error: 'The model provider reported an error while generating the reply.',
+  bad_upstream_response: 'The model provider sent a response this app could not read.',
+  reply_timeout: 'The reply took longer than this server allows and was cut short.',
+  internal_error: 'Something went wrong on the server while generating the reply.',
+} as const;
+
+export type UpstreamErrorCode = keyof typeof ERROR_MESSAGES;
+
+function make(code: UpstreamErrorCode, retryable: boolean, extra = ''): ErrorData {
+  return { code, message: ERROR_MESSAGES[code] + extra, retryable };
+}
+
+function retryAfterSeconds(headers: Headers | undefined): number | undefined {
+  const raw = headers?.get?.('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** Maps anything the SDK or the stream threw to the `error` event's data. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof UpstreamFault) return make(error.code, error.code !== 'reply_timeout');
+  if (error instanceof APIUserAbortError) return make('upstream_interrupted', true);
+  if (error instanceof APIConnectionTimeoutError) return make('upstream_timeout', true);
+  if (error instanceof APIConnectionError) return make('upstream_unreachable', true);
+  if (error instanceof APIError) {
+    const status = error.status;
+    if (status === undefined) return make('upstream_error', true); // an error object inside the stream
+    if (status === 401) return make('upstream_auth', false);
+    if (status === 403) return make('upstream_forbidden', false);
+    if (status === 404) return make('model_not_found', false);
+    if (status === 429) {
+      const after = retryAfterSeconds(error.headers);
+      if (!after) return make('rate_limited', true);
+      return { ...make('rate_limited', true, ` The provider asks to wait ${after} s.`), retryAfter: after };
+    }
+    if (status === 408) return make('upstream_timeout', true);
+    if (status >= 500) return make('upstream_unavailable', true);
+    return make('upstream_bad_request', false);
+  }
+  if (error instanceof SyntaxError) return make('bad_upstream_response', true);
+  // undici's `TypeError: terminated` (socket closed mid-body) and its relatives.
+  if (error instanceof TypeError) return make('upstream_interrupted', true);
+  return make('internal_error', true);
+}

@@ -1,0 +1,247 @@
+/**
+ * The in-memory reply store: every reply's events, already framed as SSE, kept so that any
+ * follower can start from any event id, plus the lifetime rules of ../shared/API.md:
+ *
+ * - a reply keeps generating while it has a follower, and for `graceMs` after the last one
+ *   leaves (and between creation and the first follower); then `onAbandon` aborts the upstream;
+ * - a finished reply stays replayable for `ttlMs`, then is evicted (404 from then on);
+ * - memory is bounded: each reply by `maxReplyBytes`, all of them by `maxBytes` and
+ *   `maxReplies`, evicting the oldest finished replies first and refusing new ones when only
+ *   live replies are left.
+ *
+ * Event ids are 1-based positions in `frames`, so replay after `Last-Event-ID: n` is
+ * `frames.slice(n)`. Time comes from the injected clock and timers, so tests can drive it.
+ */
+import { randomBytes } from 'node:crypto';
+import { encodeJsonEvent } from '@/lib/sse/frame';
+import type { FinishReason, ReplyEvent } from '@/lib/chat/protocol';
+
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface StoreOptions {
+  graceMs: number;
+  ttlMs: number;
+  maxReplyBytes: number;
+  maxBytes: number;
+  maxReplies: number;
+  timers?: Timers;
+}
+
+export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large';
+
+export class StoreFullError extends Error {
+  constructor() {
+    super('reply store full');
+  }
+}
+
+/** Something waiting for a reply's next events (a follower's pending read). */
+type Waiter = () => void;
+
+export class Reply {
+  readonly frames: string[] = [];
+  bytes = 0;
+  done = false;
+  finishReason: FinishReason | undefined;
+  followers = 0;
+  /** Aborts the upstream request; the generator listens to its signal. */
+  readonly upstream = new AbortController();
+  /** In one-request mode the reply belongs to one response: no grace, no other followers. */
+  owned = false;
+  endedAt: number | undefined;
+  private waiters = new Set<Waiter>();
+  private wakeScheduled = false;
+  graceTimer: unknown;
+  evictTimer: unknown;
+
+  constructor(
+    readonly id: string,
+    readonly model: string,
+    readonly created: number,
+  ) {}
+
+  get lastEventId(): number {
+    return this.frames.length;
+  }
+
+  /** Calls `waiter` once, at the next wake (new events or the end). */
+  addWaiter(waiter: Waiter): void {
+    this.waiters.add(waiter);
+  }
+
+  wake(): void {
+    const waiters = this.waiters;
+    if (waiters.size === 0) return;
+    this.waiters = new Set();
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Wakes followers once per event-loop turn rather than once per event: everything the
+   * upstream delivered in one network read then goes out in one write.
+   */
+  scheduleWake(): void {
+    if (this.wakeScheduled || this.waiters.size === 0) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.wake();
+    });
+  }
+}
+
+export class ReplyStore {
+  private replies = new Map<string, Reply>();
+  private totalBytes = 0;
+  private readonly timers: Timers;
+
+  constructor(
+    private readonly options: StoreOptions,
+    /** Called when a reply ends for a reason other than its own generator finishing. */
+    private readonly onEnd: (reply: Reply, cause: EndCause) => void = () => {},
+  ) {
+    this.timers = options.timers ?? realTimers;
+  }
+
+  get size(): number {
+    return this.replies.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  create(model: string): Reply {
+    this.makeRoom();
+    // 144 random bits, URL-safe: unguessable and not enumerable.
+    const id = randomBytes(18).toString('base64url');
+    const reply = new Reply(id, model, Math.floor(this.timers.now() / 1000));
+    this.replies.set(id, reply);
+    this.append(reply, { event: 'meta', data: { id, model, created: reply.created } });
+    this.startGrace(reply);
+    return reply;
+  }
+
+  get(id: string): Reply | undefined {
+    return this.replies.get(id);
+  }
+
+  /** Adds one event; ignored once the reply has ended. Returns false when it was not added. */
+  append(reply: Reply, event: ReplyEvent): boolean {
+    if (reply.done) return false;
+    const frame = encodeJsonEvent(event.event, reply.frames.length + 1, event.data);
+    // Frames are ASCII-heavy; length is a cheap, close-enough measure of memory held.
+    if (
+      reply.bytes + frame.length > this.options.maxReplyBytes &&
+      event.event !== 'close' &&
+      event.event !== 'error'
+    ) {
+      this.end(reply, 'too_large');
+      return false;
+    }
+    reply.frames.push(frame);
+    reply.bytes += frame.length;
+    this.totalBytes += frame.length;
+    if (event.event === 'close') this.markDone(reply, event.data.finishReason);
+    else reply.scheduleWake();
+    return true;
+  }
+
+  /** Ends a reply that is still running, from outside its generator (stop, grace, limits). */
+  end(reply: Reply, cause: EndCause): boolean {
+    if (reply.done) return false;
+    if (cause === 'too_large') {
+      this.append(reply, {
+        event: 'error',
+        data: {
+          code: 'reply_too_large',
+          message: 'The reply grew past the size this server keeps, so it was cut short.',
+          retryable: false,
+        },
+      });
+      this.append(reply, { event: 'close', data: { finishReason: 'length' } });
+    } else {
+      this.append(reply, { event: 'close', data: { finishReason: 'stopped' } });
+    }
+    reply.upstream.abort(cause);
+    this.onEnd(reply, cause);
+    return true;
+  }
+
+  /** `DELETE /api/chat/{id}`: false when the id is unknown. */
+  stop(id: string): boolean {
+    const reply = this.replies.get(id);
+    if (!reply) return false;
+    this.end(reply, 'stopped');
+    return true;
+  }
+
+  attach(reply: Reply): void {
+    reply.followers++;
+    if (reply.graceTimer !== undefined) {
+      this.timers.clearTimeout(reply.graceTimer);
+      reply.graceTimer = undefined;
+    }
+  }
+
+  detach(reply: Reply): void {
+    reply.followers = Math.max(0, reply.followers - 1);
+    if (reply.followers > 0 || reply.done) return;
+    if (reply.owned) this.end(reply, 'disconnected');
+    else this.startGrace(reply);
+  }
+
+  private startGrace(reply: Reply): void {
+    if (reply.graceTimer !== undefined) this.timers.clearTimeout(reply.graceTimer);
+    reply.graceTimer = this.timers.setTimeout(() => {
+      reply.graceTimer = undefined;
+      if (reply.followers === 0) this.end(reply, 'abandoned');
+    }, this.options.graceMs);
+  }
+
+  private markDone(reply: Reply, finishReason: FinishReason): void {
+    reply.done = true;
+    reply.finishReason = finishReason;
+    reply.endedAt = this.timers.now();
+    if (reply.graceTimer !== undefined) {
+      this.timers.clearTimeout(reply.graceTimer);
+      reply.graceTimer = undefined;
+    }
+    reply.evictTimer = this.timers.setTimeout(() => this.evict(reply), this.options.ttlMs);
+    // The end goes out at once: nothing more will come to batch with it.
+    reply.wake();
+  }
+
+  private evict(reply: Reply): void {
+    if (this.replies.get(reply.id) !== reply) return;
+    this.timers.clearTimeout(reply.evictTimer);
+    this.replies.delete(reply.id);
+    this.totalBytes -= reply.bytes;
+  }
+
+  /** Evicts the oldest finished replies until a new one fits; throws when none can go. */
+  private makeRoom(): void {
+    const { maxBytes, maxReplies } = this.options;
+    if (this.totalBytes < maxBytes && this.replies.size < maxReplies) return;
+    // Map order is creation order, so this walks oldest first.
+    for (const reply of this.replies.values()) {
+      if (this.totalBytes < maxBytes && this.replies.size < maxReplies) return;
+      if (reply.done) this.evict(reply);
+    }
+    if (this.totalBytes >= maxBytes || this.replies.size >= maxReplies) throw new StoreFullError();
+  }
+}
