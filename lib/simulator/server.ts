@@ -47,6 +47,8 @@ interface Directives {
 type ChatMessage = { role: string; content: unknown };
 
 const DIRECTIVE = /\[\[([a-z0-9-]+)(?::([^\]]*))?\]\]/g;
+/** `[[echo]] [[delay:0]] text` echoes exactly `text`. */
+const DIRECTIVE_AND_SPACE = /\[\[[a-z0-9-]+(?::[^\]]*)?\]\] ?/g;
 
 function parseDirectives(text: string): Directives {
   const out: Directives = {};
@@ -161,7 +163,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       d.tokens !== undefined
         ? longAnswer(Number(d.tokens))
         : d.echo !== undefined
-          ? tokenize(question.replace(DIRECTIVE, '').replace(/^ /, ''))
+          ? tokenize(question.replace(DIRECTIVE_AND_SPACE, ''))
           : tokenize(options.faults ? `Reply to: ${question.replace(DIRECTIVE, '').trim()}` : demoAnswer(question));
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
     const id = `chatcmpl-sim${record.n}`;
@@ -217,6 +219,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
     await sleep(firstDelay);
     for (let i = 0; i < tokens.length; i++) {
       if (d.cut !== undefined && i === Number(d.cut)) {
+        // Let what was written reach the client, then cut the connection mid-body.
+        await new Promise<void>((r) => res.write('', () => r()));
         res.socket?.destroy();
         return;
       }

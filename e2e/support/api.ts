@@ -1,0 +1,171 @@
+/**
+ * Small clients for the public API, used by the specs: a raw SSE reader (fetch +
+ * eventsource-parser, so tests see every frame, comment and header), a real EventSource follower
+ * (the `eventsource` package, which reconnects with Last-Event-ID like a browser), and helpers
+ * for the simulator's request log.
+ */
+import { createParser } from 'eventsource-parser';
+import { EventSource } from 'eventsource';
+import { expect } from '@playwright/test';
+
+export const APP = () => process.env.APP_URL!;
+export const SIM = () => process.env.SIMULATOR_URL!;
+
+export interface SseEvent {
+  event: string;
+  id: number;
+  data: Record<string, unknown>;
+  at: number;
+}
+
+export interface SseResult {
+  status: number;
+  headers: Headers;
+  events: SseEvent[];
+  comments: string[];
+  retry: number | undefined;
+  /** Everything received, as text. */
+  raw: string;
+}
+
+export function text(events: SseEvent[]): string {
+  return events
+    .filter((e) => e.event === 'message')
+    .map((e) => e.data.content as string)
+    .join('');
+}
+
+/**
+ * Reads an event stream until it ends, or until `stopWhen` says so (then the connection is cut).
+ */
+export async function readSse(
+  url: string,
+  init: RequestInit & { stopWhen?: (events: SseEvent[]) => boolean } = {},
+): Promise<SseResult> {
+  const controller = new AbortController();
+  const res = await fetch(url, { ...init, signal: controller.signal });
+  const result: SseResult = {
+    status: res.status,
+    headers: res.headers,
+    events: [],
+    comments: [],
+    retry: undefined,
+    raw: '',
+  };
+  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
+    result.raw = await res.text();
+    return result;
+  }
+  let stop = false;
+  const parser = createParser({
+    onEvent(e) {
+      result.events.push({
+        event: e.event ?? 'message',
+        id: Number(e.id),
+        data: JSON.parse(e.data) as Record<string, unknown>,
+        at: performance.now(),
+      });
+      if (init.stopWhen?.(result.events)) stop = true;
+    },
+    onComment: (c) => result.comments.push(c.trim()),
+    onRetry: (r) => (result.retry = r),
+  });
+  const decoder = new TextDecoder();
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = decoder.decode(value, { stream: true });
+      result.raw += chunk;
+      parser.feed(chunk);
+      if (stop) {
+        controller.abort();
+        break;
+      }
+    }
+  } catch (error) {
+    if (!stop) throw error;
+  }
+  return result;
+}
+
+export async function postChat(
+  content: string,
+  extra: Record<string, unknown> = {},
+  base = APP(),
+): Promise<{ id: string; streamUrl: string }> {
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content }], ...extra }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; streamUrl: string };
+}
+
+/** Sends a reply in one-request mode and reads it to the end. */
+export function oneRequest(content: string, base = APP(), stopWhen?: (e: SseEvent[]) => boolean) {
+  return readSse(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+    stopWhen,
+  });
+}
+
+/** Follows a stream with a real EventSource until `close`, returning every event it saw. */
+export function followWithEventSource(
+  url: string,
+  onEvent?: (e: SseEvent, all: SseEvent[]) => void,
+): Promise<{ events: SseEvent[]; opens: number }> {
+  return new Promise((resolve, reject) => {
+    const es = new EventSource(url);
+    const events: SseEvent[] = [];
+    let opens = 0;
+    const timer = setTimeout(() => {
+      es.close();
+      reject(new Error(`EventSource did not see close; saw ${events.length} events`));
+    }, 25_000);
+    const push = (name: string) => (e: MessageEvent) => {
+      const ev = { event: name, id: Number(e.lastEventId), data: JSON.parse(e.data), at: performance.now() };
+      events.push(ev);
+      onEvent?.(ev, events);
+      if (name === 'close') {
+        es.close();
+        clearTimeout(timer);
+        resolve({ events, opens });
+      }
+    };
+    es.addEventListener('open', () => opens++);
+    for (const name of ['meta', 'message', 'reasoning', 'usage', 'close']) {
+      es.addEventListener(name, push(name));
+    }
+    es.addEventListener('error', (e) => {
+      if ((e as unknown as { data?: string }).data) push('error')(e as unknown as MessageEvent);
+    });
+  });
+}
+
+export interface SimRecord {
+  tag: string | undefined;
+  clientClosed: boolean;
+  endedAt: number | undefined;
+  tokensSent: number;
+  authorized: boolean;
+}
+
+export async function simRecord(tag: string): Promise<SimRecord | undefined> {
+  const res = await fetch(`${SIM()}/_stats`);
+  const { requests } = (await res.json()) as { requests: SimRecord[] };
+  return requests.find((r) => r.tag === tag);
+}
+
+export function uniqueTag(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Ids must run 1, 2, 3… with no gap and no repeat. */
+export function expectConsecutiveIds(events: SseEvent[]): void {
+  expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+}

@@ -1,0 +1,88 @@
+import { expect, test } from '@playwright/test';
+import { ChatPage } from '../support/chat-page';
+import { startTcpProxy } from '../support/tcp-proxy';
+import { simRecord, uniqueTag } from '../support/api';
+
+test('a person asks, watches the answer grow, and it completes', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.APP_URL!);
+  await chat.ask('[[tokens:60]] [[delay:40]]');
+  await expect(chat.stop).toBeVisible();
+
+  // Sample the visible answer while it streams: it must grow in several steps, not all at once.
+  const lengths: number[] = [];
+  await expect
+    .poll(
+      async () => {
+        const len = (await chat.answerText()).length;
+        if (len > (lengths.at(-1) ?? 0)) lengths.push(len);
+        return lengths.length;
+      },
+      { intervals: [100], timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(4);
+  await chat.waitForStatus('done');
+  const final = (await chat.answerText()).length;
+  expect(lengths[0]).toBeLessThan(final);
+  await expect(chat.send).toBeVisible();
+  await expect(chat.stop).toHaveCount(0);
+});
+
+test('the demo model says it is the demo, and answers with markdown content', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.DEMO_URL!);
+  await expect(page.getByRole('note')).toContainText('built-in demo model');
+  await chat.message.fill('Hello there');
+  await chat.message.press('Enter');
+  await chat.waitForStatus('done');
+  expect(await chat.answerText()).toContain('OPENAI_API_KEY');
+});
+
+test('Stop stops the reply and the upstream request', async ({ page }) => {
+  const chat = new ChatPage(page);
+  const tag = uniqueTag('ui-stop');
+  await chat.goto(process.env.APP_URL!);
+  await chat.ask(`[[tag:${tag}]] [[tokens:2000]] [[delay:20]]`);
+  await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(20);
+  await chat.stop.click();
+  await chat.waitForStatus('stopped');
+  await expect(chat.answer()).toContainText('Stopped');
+  await expect.poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 2000 }).toBe(true);
+  const after = await chat.answerText();
+  // Nothing more arrives once stopped: check twice, some frames apart.
+  await page.waitForTimeout(300);
+  expect(await chat.answerText()).toBe(after);
+  // The person can ask again.
+  await chat.ask('[[delay:0]] again');
+  await chat.waitForStatus('done');
+  expect(await chat.answerText()).toBe('Reply to: again');
+});
+
+test('an upstream error is shown as a readable message', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.APP_URL!);
+  await chat.ask('[[delay:0]] [[cut:3]] a b c d e');
+  await chat.waitForStatus('error');
+  await expect(chat.answer().getByRole('alert')).toContainText(
+    'The connection to the model provider was cut',
+  );
+  expect(await chat.answerText()).toBe('Reply to: a');
+});
+
+test('a reply survives the connection dropping mid-stream: no gap, no repeat', async ({ page }) => {
+  const proxy = await startTcpProxy(Number(new URL(process.env.APP_URL!).port));
+  try {
+    const chat = new ChatPage(page);
+    await chat.goto(proxy.url);
+    const words = Array.from({ length: 120 }, (_, i) => `w${i}`).join(' ');
+    await chat.ask(`[[echo]] [[delay:25]] ${words}`);
+    for (const at of [20, 60]) {
+      await expect.poll(async () => (await chat.answerText()).split(' ').length).toBeGreaterThan(at);
+      expect(proxy.dropAll()).toBeGreaterThan(0);
+    }
+    await chat.waitForStatus('done');
+    expect(await chat.answerText()).toBe(words);
+  } finally {
+    await proxy.close();
+  }
+});
