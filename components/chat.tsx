@@ -1,10 +1,19 @@
 'use client';
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useChatStream, type ChatMessage } from '@/hooks/use-chat-stream';
+import { Markdown } from '@/components/markdown';
 
 export function Chat({ demo, model }: { demo: boolean; model: string }) {
   const { messages, send, stop, streaming } = useChatStream();
   const [draft, setDraft] = useState('');
+  const log = useRef<HTMLElement>(null);
+  const pinned = useRef(true);
+
+  // Follow the stream while the person is at the bottom; leave them be once they scroll up.
+  useEffect(() => {
+    const el = log.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [messages]);
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
@@ -31,10 +40,19 @@ export function Chat({ demo, model }: { demo: boolean; model: string }) {
           className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
         >
           You are chatting with the <strong>built-in demo model</strong>, not a real language model.
-          Set <code>OPENAI_API_KEY</code> (or <code>OPENAI_BASE_URL</code>) on the server to use one.
+          Set <code>OPENAI_API_KEY</code> (or <code>OPENAI_BASE_URL</code>) on the server to use
+          one.
         </p>
       )}
-      <main className="flex-1 space-y-4 overflow-y-auto px-4 py-6" aria-label="Conversation">
+      <main
+        ref={log}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        }}
+        className="flex-1 space-y-4 overflow-y-auto px-4 py-6"
+        aria-label="Conversation"
+      >
         {messages.length === 0 && (
           <p className="text-center text-zinc-500">Ask anything to start.</p>
         )}
@@ -92,26 +110,32 @@ function Message({ message }: { message: ChatMessage }) {
       data-status={message.status}
       className={mine ? 'ml-auto max-w-[85%]' : 'max-w-full'}
     >
-      <div
-        className={
-          mine
-            ? 'rounded-lg bg-blue-600 px-3 py-2 whitespace-pre-wrap text-white'
-            : 'whitespace-pre-wrap'
-        }
-        data-testid={mine ? undefined : 'assistant-text'}
-      >
-        {message.content}
-        {message.status === 'streaming' && !message.content && (
-          <span className="text-zinc-500">Thinking…</span>
-        )}
-      </div>
+      {mine ? (
+        <div className="rounded-lg bg-blue-600 px-3 py-2 whitespace-pre-wrap text-white">
+          {message.content}
+        </div>
+      ) : (
+        <div
+          className="prose prose-zinc dark:prose-invert prose-pre:bg-zinc-900 prose-pre:text-zinc-100 prose-code:before:content-none prose-code:after:content-none max-w-none"
+          data-testid="assistant-text"
+        >
+          {message.content ? (
+            <Markdown text={message.content} />
+          ) : (
+            message.status === 'streaming' && <p className="text-zinc-500">Thinking…</p>
+          )}
+        </div>
+      )}
       {!mine && message.status !== 'done' && (
         <p className="mt-1 text-xs text-zinc-500">
           {message.reconnecting ? 'Reconnecting…' : STATUS_LABEL[message.status]}
         </p>
       )}
       {message.error && (
-        <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {message.error.message}
         </p>
       )}

@@ -41,11 +41,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       [
         'node_modules/tsx/dist/cli.mjs',
         'scripts/simulator.ts',
-        '--port', String(simPort),
+        '--port',
+        String(simPort),
         '--faults',
-        '--key', apiKey,
-        '--token-delay', '20',
-        '--first-token-delay', '50',
+        '--key',
+        apiKey,
+        '--token-delay',
+        '20',
+        '--first-token-delay',
+        '50',
       ],
       base,
     ),
@@ -95,7 +99,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(
-      children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))),
+      children.map((c) =>
+        c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+      ),
     );
   };
 }

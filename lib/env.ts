@@ -56,14 +56,14 @@ function load(source: NodeJS.ProcessEnv): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ');
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${issues}`);
   }
   const env = parsed.data;
   const demo = !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL;
-  const defaultModel = demo ? DEMO_MODEL : (env.OPENAI_MODEL ?? env.OPENAI_MODELS[0] ?? 'gpt-4o-mini');
+  const defaultModel = demo
+    ? DEMO_MODEL
+    : (env.OPENAI_MODEL ?? env.OPENAI_MODELS[0] ?? 'gpt-4o-mini');
   const models = demo ? [DEMO_MODEL] : [...new Set([defaultModel, ...env.OPENAI_MODELS])];
   return { ...env, demo, defaultModel, models };
 }

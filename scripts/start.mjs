@@ -28,7 +28,8 @@ const server = '.next/standalone/server.js';
 const sources = ['app', 'components', 'hooks', 'lib', 'public'].filter(existsSync);
 const stale =
   !existsSync(server) ||
-  Math.max(...sources.map(newest), statSync('package-lock.json').mtimeMs) > statSync(server).mtimeMs;
+  Math.max(...sources.map(newest), statSync('package-lock.json').mtimeMs) >
+    statSync(server).mtimeMs;
 if (stale || process.argv.includes('--build')) {
   console.log('Building the production server…');
   run('npm', ['run', 'build']);
@@ -48,7 +49,9 @@ child.stdout.on('data', (chunk) => {
     announced = true;
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     console.log(`\n  StreamChat is running at http://${shown}:${port}`);
-    console.log(demo ? '  Model: the built-in demo model (set OPENAI_API_KEY to use a real one)\n' : '');
+    console.log(
+      demo ? '  Model: the built-in demo model (set OPENAI_API_KEY to use a real one)\n' : '',
+    );
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

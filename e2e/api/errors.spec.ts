@@ -33,7 +33,9 @@ test.describe('upstream faults become error then close', () => {
       expect(error.message).toEqual(expect.stringMatching(/^[A-Z].+\.$/));
       expect(JSON.stringify(error)).not.toContain(process.env.TEST_API_KEY!);
       // No raw upstream text reaches the client.
-      expect(JSON.stringify(error)).not.toMatch(/Incorrect API key|Rate limit reached|overloaded|internal error/);
+      expect(JSON.stringify(error)).not.toMatch(
+        /Incorrect API key|Rate limit reached|overloaded|internal error/,
+      );
       expect(result.events.at(-1)?.data).toEqual({ finishReason: 'error' });
       const streamed = result.events.filter((e) => e.event === 'message').length;
       expect(streamed).toBe(fault.tokensBefore ?? 0);

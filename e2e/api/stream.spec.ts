@@ -12,7 +12,8 @@ import {
   uniqueTag,
 } from '../support/api';
 
-const TRICKY = 'line1\nline2\r\nline3\rdata: fake\n\nid: 99\nevent: close\n: comment\n[DONE] café 東京 🚀👩‍👩‍👧 end';
+const TRICKY =
+  'line1\nline2\r\nline3\rdata: fake\n\nid: 99\nevent: close\n: comment\n[DONE] café 東京 🚀👩‍👩‍👧 end';
 
 test.describe('following a reply', () => {
   test('two-step mode: 201 with Location, then meta first and tokens before the end', async () => {
@@ -70,7 +71,9 @@ test.describe('following a reply', () => {
     for (const directive of ['[[reasoning]]', '[[reasoning-field]]']) {
       const result = await oneRequest(`${directive} [[delay:0]] hello`);
       const reasoning = result.events.filter((e) => e.event === 'reasoning');
-      expect(reasoning.map((e) => e.data.content).join('')).toBe('Let me think about this step by step.');
+      expect(reasoning.map((e) => e.data.content).join('')).toBe(
+        'Let me think about this step by step.',
+      );
       expect(text(result.events)).toBe('Reply to: hello');
     }
   });
@@ -108,7 +111,9 @@ test.describe('following a reply', () => {
 
     const unknown = await fetch(`${APP()}/api/chat/AAAAAAAAAAAAAAAAAAAAAAAA/stream`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    expect(await unknown.json()).toEqual({
+      error: { code: 'not_found', message: expect.any(String) },
+    });
 
     const bad = await fetch(APP() + streamUrl, { headers: { 'Last-Event-ID': 'abc' } });
     expect(bad.status).toBe(400);
@@ -170,7 +175,10 @@ test.describe('stopping and abandoning', () => {
     const del = await fetch(`${APP()}/api/chat/${id}`, { method: 'DELETE' });
     expect(del.status).toBe(204);
     const result = await follower;
-    expect(result.events.at(-1)).toMatchObject({ event: 'close', data: { finishReason: 'stopped' } });
+    expect(result.events.at(-1)).toMatchObject({
+      event: 'close',
+      data: { finishReason: 'stopped' },
+    });
     await expect
       .poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 1000 })
       .toBe(true);
@@ -182,7 +190,9 @@ test.describe('stopping and abandoning', () => {
     const replay = await readSse(APP() + streamUrl);
     expect(text(replay.events)).toBe(text(result.events));
 
-    expect((await fetch(`${APP()}/api/chat/AAAAAAAAAAAAAAAAAAAAAAAA`, { method: 'DELETE' })).status).toBe(404);
+    expect(
+      (await fetch(`${APP()}/api/chat/AAAAAAAAAAAAAAAAAAAAAAAA`, { method: 'DELETE' })).status,
+    ).toBe(404);
   });
 
   test('an abandoned reply keeps going through the grace period, then its upstream is closed', async () => {
@@ -194,18 +204,25 @@ test.describe('stopping and abandoning', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await simRecord(tag))?.clientClosed).toBe(false);
     // ...and closed once the 2 s grace period is over.
-    await expect.poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 5000 })
+      .toBe(true);
     const record = await simRecord(tag);
     expect(record!.endedAt! - leftAt).toBeGreaterThanOrEqual(1900);
     expect(record!.endedAt! - leftAt).toBeLessThan(3500);
     const replay = await readSse(APP() + streamUrl);
-    expect(replay.events.at(-1)).toMatchObject({ event: 'close', data: { finishReason: 'stopped' } });
+    expect(replay.events.at(-1)).toMatchObject({
+      event: 'close',
+      data: { finishReason: 'stopped' },
+    });
   });
 
   test('a reply nobody follows after POST is aborted after the grace period', async () => {
     const tag = uniqueTag('never');
     await postChat(`[[tag:${tag}]] [[tokens:2000]] [[delay:20]]`);
-    await expect.poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 5000 })
+      .toBe(true);
   });
 
   test('one-request mode: a disconnect aborts the upstream at once', async () => {
@@ -215,7 +232,9 @@ test.describe('stopping and abandoning', () => {
       if (e.length >= 5) cutAt.t = Date.now();
       return e.length >= 5;
     });
-    await expect.poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 1000 }).toBe(true);
+    await expect
+      .poll(async () => (await simRecord(tag))?.clientClosed, { timeout: 1000 })
+      .toBe(true);
     expect((await simRecord(tag))!.endedAt! - cutAt.t).toBeLessThan(1000);
   });
 });

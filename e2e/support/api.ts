@@ -128,7 +128,12 @@ export function followWithEventSource(
       reject(new Error(`EventSource did not see close; saw ${events.length} events`));
     }, 25_000);
     const push = (name: string) => (e: MessageEvent) => {
-      const ev = { event: name, id: Number(e.lastEventId), data: JSON.parse(e.data), at: performance.now() };
+      const ev = {
+        event: name,
+        id: Number(e.lastEventId),
+        data: JSON.parse(e.data),
+        at: performance.now(),
+      };
       events.push(ev);
       onEvent?.(ev, events);
       if (name === 'close') {

@@ -36,6 +36,11 @@ test('the demo model says it is the demo, and answers with markdown content', as
   await chat.message.press('Enter');
   await chat.waitForStatus('done');
   expect(await chat.answerText()).toContain('OPENAI_API_KEY');
+  // Rendered as markdown: a table, a list and a code block, not raw syntax.
+  await expect(chat.answer().getByRole('table')).toBeVisible();
+  await expect(chat.answer().getByRole('list').first()).toBeVisible();
+  await expect(chat.answer().locator('pre code')).toContainText('ollama pull');
+  expect(await chat.answerText()).not.toContain('**');
 });
 
 test('Stop stops the reply and the upstream request', async ({ page }) => {
@@ -77,7 +82,9 @@ test('a reply survives the connection dropping mid-stream: no gap, no repeat', a
     const words = Array.from({ length: 120 }, (_, i) => `w${i}`).join(' ');
     await chat.ask(`[[echo]] [[delay:25]] ${words}`);
     for (const at of [20, 60]) {
-      await expect.poll(async () => (await chat.answerText()).split(' ').length).toBeGreaterThan(at);
+      await expect
+        .poll(async () => (await chat.answerText()).split(' ').length)
+        .toBeGreaterThan(at);
       expect(proxy.dropAll()).toBeGreaterThan(0);
     }
     await chat.waitForStatus('done');

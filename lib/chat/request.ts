@@ -25,7 +25,11 @@ export function chatRequestSchema(limits: Limits) {
     })
     .superRefine((body, ctx) => {
       if (body.messages.at(-1)?.role !== 'user') {
-        ctx.addIssue({ code: 'custom', path: ['messages'], message: 'the last message must be from the user' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['messages'],
+          message: 'the last message must be from the user',
+        });
       }
     });
 }
@@ -80,21 +84,37 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new ApiError(422, 'invalid_request', `Invalid request: ${where}${issue?.message ?? 'wrong shape'}.`);
+    throw new ApiError(
+      422,
+      'invalid_request',
+      `Invalid request: ${where}${issue?.message ?? 'wrong shape'}.`,
+    );
   }
   const { messages } = parsed.data;
   if (messages.length > limits.maxMessages) {
-    throw new ApiError(413, 'too_many_messages', `A request may carry at most ${limits.maxMessages} messages.`);
+    throw new ApiError(
+      413,
+      'too_many_messages',
+      `A request may carry at most ${limits.maxMessages} messages.`,
+    );
   }
   let total = 0;
   for (const [i, m] of messages.entries()) {
     if (m.content.length > limits.maxMessageChars) {
-      throw new ApiError(413, 'message_too_long', `Message ${i + 1} is longer than ${limits.maxMessageChars} characters.`);
+      throw new ApiError(
+        413,
+        'message_too_long',
+        `Message ${i + 1} is longer than ${limits.maxMessageChars} characters.`,
+      );
     }
     total += m.content.length;
   }
   if (total > limits.maxTotalChars) {
-    throw new ApiError(413, 'conversation_too_long', `The messages together are longer than ${limits.maxTotalChars} characters.`);
+    throw new ApiError(
+      413,
+      'conversation_too_long',
+      `The messages together are longer than ${limits.maxTotalChars} characters.`,
+    );
   }
   return parsed.data;
 }

@@ -37,16 +37,25 @@ export function startReply(body: ChatRequestBody, options: { owned?: boolean } =
   const env = getEnv();
   const model = body.model ?? env.defaultModel;
   if (!env.models.includes(model)) {
-    throw new ApiError(400, 'unknown_model', `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`);
+    throw new ApiError(
+      400,
+      'unknown_model',
+      `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
+    );
   }
   let reply: Reply;
   try {
     reply = getStore().create(model);
   } catch (error) {
     if (error instanceof StoreFullError) {
-      throw new ApiError(503, 'overloaded', 'The server is holding too many replies. Try again shortly.', {
-        'Retry-After': '5',
-      });
+      throw new ApiError(
+        503,
+        'overloaded',
+        'The server is holding too many replies. Try again shortly.',
+        {
+          'Retry-After': '5',
+        },
+      );
     }
     throw error;
   }
@@ -80,7 +89,11 @@ export function parseLastEventId(request: Request): number {
     request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId');
   if (raw === null || raw === '') return 0;
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new ApiError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative integer.');
+    throw new ApiError(
+      400,
+      'invalid_last_event_id',
+      'Last-Event-ID must be a non-negative integer.',
+    );
   }
   return Number(raw.trim());
 }

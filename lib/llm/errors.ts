@@ -3,12 +3,7 @@
  * for a person: never the raw upstream body, a stack trace or anything that could hold a secret.
  * The table of codes is in the README.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ErrorData } from '@/lib/chat/protocol';
 
 /** Thrown by our own watchdogs; `code` picks the mapping. */
@@ -26,9 +21,11 @@ export const ERROR_MESSAGES = {
   upstream_bad_request:
     'The model provider rejected the request (the conversation may be too long for this model).',
   upstream_unavailable: 'The model provider had a server error. Try again in a moment.',
-  upstream_unreachable: 'Could not connect to the model provider. Check OPENAI_BASE_URL and the network.',
+  upstream_unreachable:
+    'Could not connect to the model provider. Check OPENAI_BASE_URL and the network.',
   upstream_timeout: 'The model provider did not respond in time.',
-  upstream_interrupted: 'The connection to the model provider was cut before the reply was complete.',
+  upstream_interrupted:
+    'The connection to the model provider was cut before the reply was complete.',
   upstream_error: 'The model provider reported an error while generating the reply.',
   bad_upstream_response: 'The model provider sent a response this app could not read.',
   reply_timeout: 'The reply took longer than this server allows and was cut short.',
@@ -65,7 +62,10 @@ export function toErrorData(error: unknown): ErrorData {
     if (status === 429) {
       const after = retryAfterSeconds(error.headers);
       if (!after) return make('rate_limited', true);
-      return { ...make('rate_limited', true, ` The provider asks to wait ${after} s.`), retryAfter: after };
+      return {
+        ...make('rate_limited', true, ` The provider asks to wait ${after} s.`),
+        retryAfter: after,
+      };
     }
     if (status === 408) return make('upstream_timeout', true);
     if (status >= 500) return make('upstream_unavailable', true);

@@ -106,7 +106,10 @@ export async function* streamChat(request: ChatRequest): AsyncGenerator<Delta> {
     { signal: request.signal },
   );
   // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to catch.
-  const idle = setTimeout(() => stream.controller.abort(new UpstreamFault('upstream_timeout')), env.UPSTREAM_IDLE_TIMEOUT_MS);
+  const idle = setTimeout(
+    () => stream.controller.abort(new UpstreamFault('upstream_timeout')),
+    env.UPSTREAM_IDLE_TIMEOUT_MS,
+  );
   let finished = false;
   try {
     for await (const chunk of stream) {

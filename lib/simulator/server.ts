@@ -127,12 +127,19 @@ export function createSimulator(options: SimulatorOptions = {}) {
       if (!res.writableFinished) record.clientClosed = true;
     });
 
-    let body: { model?: string; messages?: ChatMessage[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
+    let body: {
+      model?: string;
+      messages?: ChatMessage[];
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+    };
     try {
       body = (await readJson(req)) as typeof body;
     } catch {
       record.status = 400;
-      return sendJson(res, 400, { error: { message: 'Invalid JSON body', type: 'invalid_request_error' } });
+      return sendJson(res, 400, {
+        error: { message: 'Invalid JSON body', type: 'invalid_request_error' },
+      });
     }
     const messages = Array.isArray(body.messages) ? body.messages : [];
     const last = [...messages].reverse().find((m) => m.role === 'user');
@@ -144,13 +151,19 @@ export function createSimulator(options: SimulatorOptions = {}) {
     if (!record.authorized) {
       record.status = 401;
       return sendJson(res, 401, {
-        error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+        error: {
+          message: 'Incorrect API key provided.',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
       });
     }
     if (d['first-byte']) await sleep(Number(d['first-byte']));
     if (res.destroyed) return;
 
-    const status = Number(d.status ?? (models.includes(record.model) || options.faults ? 200 : 404));
+    const status = Number(
+      d.status ?? (models.includes(record.model) || options.faults ? 200 : 404),
+    );
     if (status !== 200) {
       record.status = status;
       const [type, message] = ERROR_TYPES[status] ?? ['server_error', 'Error'];
@@ -164,7 +177,11 @@ export function createSimulator(options: SimulatorOptions = {}) {
         ? longAnswer(Number(d.tokens))
         : d.echo !== undefined
           ? tokenize(question.replace(DIRECTIVE_AND_SPACE, ''))
-          : tokenize(options.faults ? `Reply to: ${question.replace(DIRECTIVE, '').trim()}` : demoAnswer(question));
+          : tokenize(
+              options.faults
+                ? `Reply to: ${question.replace(DIRECTIVE, '').trim()}`
+                : demoAnswer(question),
+            );
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
     const id = `chatcmpl-sim${record.n}`;
     const created = Math.floor(Date.now() / 1000);
@@ -184,7 +201,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
         object: 'chat.completion',
         created,
         model: record.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join('') }, finish_reason: finish }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: tokens.join('') },
+            finish_reason: finish,
+          },
+        ],
         usage,
       });
     }
@@ -199,7 +222,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       }
       // Network reads that end inside a multi-byte character: 1..3-byte slices.
       const bytes = Buffer.from(text, 'utf8');
-      for (let i = 0; i < bytes.length; ) {
+      for (let i = 0; i < bytes.length;) {
         const n = 1 + (i % 3);
         res.write(bytes.subarray(i, i + n));
         i += n;
@@ -225,7 +248,9 @@ export function createSimulator(options: SimulatorOptions = {}) {
         return;
       }
       if (d['error-mid'] !== undefined && i === Number(d['error-mid'])) {
-        await write(`data: ${JSON.stringify({ error: { message: 'The model had an internal error', type: 'server_error', code: null } })}\n\n`);
+        await write(
+          `data: ${JSON.stringify({ error: { message: 'The model had an internal error', type: 'server_error', code: null } })}\n\n`,
+        );
         res.end();
         return;
       }
@@ -245,7 +270,11 @@ export function createSimulator(options: SimulatorOptions = {}) {
     }
     if (!(await write(chunk({}, finish)))) return;
     if (body.stream_options?.include_usage) {
-      if (!(await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`)))
+      if (
+        !(await write(
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`,
+        ))
+      )
         return;
     }
     await write('data: [DONE]\n\n');
@@ -257,7 +286,10 @@ export function createSimulator(options: SimulatorOptions = {}) {
     if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
       chat(req, res).catch(() => res.destroy());
     } else if (req.method === 'GET' && url.pathname === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulator' })) });
+      sendJson(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulator' })),
+      });
     } else if (req.method === 'GET' && url.pathname === '/_stats') {
       sendJson(res, 200, { requests: records });
     } else if (req.method === 'GET' && url.pathname === '/health') {

@@ -42,7 +42,8 @@ export function encodeFrame(frame: SseFrame): string {
     out += `id: ${id}\n`;
   }
   if (frame.retry !== undefined) {
-    if (!Number.isInteger(frame.retry) || frame.retry < 0) {
+    // Safe integers only: larger ones print as `1e+21`, which parsers ignore as not all digits.
+    if (!Number.isSafeInteger(frame.retry) || frame.retry < 0) {
       throw new TypeError('SSE retry must be a non-negative integer');
     }
     out += `retry: ${frame.retry}\n`;

@@ -53,6 +53,7 @@ export function followReply(
 ): ReadableStream<Uint8Array> {
   let cursor = Math.min(after, reply.lastEventId);
   let finished = false;
+  let cancelled = false;
   let pingDue = false;
   let wakeSelf: (() => void) | undefined;
 
@@ -75,6 +76,8 @@ export function followReply(
   store.attach(reply);
   followers.add(follower);
   options.signal?.addEventListener('abort', cleanup, { once: true });
+  // A request that is already gone never fires 'abort': detach now, or the reply is never abandoned.
+  if (options.signal?.aborted) cleanup();
   startHeartbeat(options.heartbeatMs);
 
   /** Everything after the cursor, as one string; advances the cursor. */
@@ -97,7 +100,11 @@ export function followReply(
       },
       async pull(controller) {
         for (;;) {
-          if (finished) return;
+          if (finished) {
+            // Detached by the request's signal: end the body, or a pending read would hang forever.
+            if (!cancelled) controller.close();
+            return;
+          }
           if (cursor < reply.lastEventId) {
             controller.enqueue(encoder.encode(takePending()));
             follower.lastWrite = Date.now();
@@ -126,6 +133,7 @@ export function followReply(
         }
       },
       cancel() {
+        cancelled = true;
         cleanup();
       },
     },
