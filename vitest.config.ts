@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: {
     alias: [
       // Modules under lib/ that start with `import 'server-only'` must load in plain Node.
-      { find: /^server-only$/, replacement: fileURLToPath(new URL('./tests/empty.ts', import.meta.url)) },
+      {
+        find: /^server-only$/,
+        replacement: fileURLToPath(new URL('./tests/empty.ts', import.meta.url)),
+      },
       { find: /^@\//, replacement: root },
     ],
   },

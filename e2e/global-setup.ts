@@ -60,7 +60,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       OPENAI_BASE_URL: `http://127.0.0.1:${simPort}/v1`,
       OPENAI_MODEL: 'test-model',
       OPENAI_MODELS: 'test-model,other-model',
-      UPSTREAM_MAX_RETRIES: '0',
+      UPSTREAM_MAX_RETRIES: '2',
       UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_IDLE_TIMEOUT_MS: '2000',
       REPLY_GRACE_MS: '2000',

@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { APP, expectConsecutiveIds, oneRequest, postChat, readSse, text } from '../support/api';
+import {
+  APP,
+  expectConsecutiveIds,
+  oneRequest,
+  postChat,
+  readSse,
+  simRecords,
+  text,
+  uniqueTag,
+} from '../support/api';
 
 /** Each upstream fault the simulator can produce, and the code the follower must see. */
 const FAULTS: { directive: string; code: string; retryable: boolean; tokensBefore?: number }[] = [
@@ -46,6 +55,18 @@ test.describe('upstream faults become error then close', () => {
       expect((await fetch(`${APP()}/api/models`)).status).toBe(200);
     });
   }
+
+  test('a request that fails before its first token is retried; one that streamed text is not', async () => {
+    const retried = uniqueTag('retry');
+    const ok = await oneRequest(`[[tag:${retried}]] [[fail-first:2]] [[delay:0]] hello`);
+    expect(text(ok.events)).toBe('Reply to: hello');
+    expect(await simRecords(retried)).toHaveLength(3);
+
+    const cut = uniqueTag('cut');
+    const failed = await oneRequest(`[[tag:${cut}]] [[cut:2]] [[delay:0]] a b c`);
+    expect(failed.events.find((e) => e.event === 'error')?.data.code).toBe('upstream_interrupted');
+    expect(await simRecords(cut)).toHaveLength(1);
+  });
 
   test('a 429 with Retry-After tells the client how long to wait', async () => {
     const result = await oneRequest('[[status:429]] [[retry-after:30]]');

@@ -160,10 +160,15 @@ export interface SimRecord {
   authorized: boolean;
 }
 
-export async function simRecord(tag: string): Promise<SimRecord | undefined> {
+/** Every upstream request the simulator received with this tag. */
+export async function simRecords(tag: string): Promise<SimRecord[]> {
   const res = await fetch(`${SIM()}/_stats`);
   const { requests } = (await res.json()) as { requests: SimRecord[] };
-  return requests.find((r) => r.tag === tag);
+  return requests.filter((r) => r.tag === tag);
+}
+
+export async function simRecord(tag: string): Promise<SimRecord | undefined> {
+  return (await simRecords(tag))[0];
 }
 
 export function uniqueTag(prefix: string): string {

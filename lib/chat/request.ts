@@ -13,28 +13,28 @@ export interface Limits {
   maxTotalChars: number;
 }
 
-export function chatRequestSchema(limits: Limits) {
-  const message = z.object({
-    role: z.enum(['system', 'user', 'assistant']),
-    content: z.string(),
-  });
-  return z
-    .object({
-      messages: z.array(message).min(1, 'messages must not be empty'),
-      model: z.string().min(1).max(200).optional(),
-    })
-    .superRefine((body, ctx) => {
-      if (body.messages.at(-1)?.role !== 'user') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['messages'],
-          message: 'the last message must be from the user',
-        });
-      }
-    });
-}
+const messageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
 
-export type ChatRequestBody = z.infer<ReturnType<typeof chatRequestSchema>>;
+/** The shape of a `POST /api/chat` body; size bounds are checked after it, with their own codes. */
+export const chatRequestSchema = z
+  .object({
+    messages: z.array(messageSchema).min(1, 'messages must not be empty'),
+    model: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.messages.at(-1)?.role !== 'user') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['messages'],
+        message: 'the last message must be from the user',
+      });
+    }
+  });
+
+export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 
 /** Reads at most `maxBytes` of the body; throws 413 as soon as it would be more. */
 export async function readBody(request: Request, maxBytes: number): Promise<string> {
@@ -80,7 +80,7 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
   } catch {
     throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
-  const parsed = chatRequestSchema(limits).safeParse(json);
+  const parsed = chatRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';

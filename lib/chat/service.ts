@@ -33,7 +33,7 @@ export function getStore(): ReplyStore {
 }
 
 /** Validates the model and starts generating; the reply is followed separately (or not). */
-export function startReply(body: ChatRequestBody, options: { owned?: boolean } = {}): Reply {
+export function startReply(body: ChatRequestBody): Reply {
   const env = getEnv();
   const model = body.model ?? env.defaultModel;
   if (!env.models.includes(model)) {
@@ -59,7 +59,6 @@ export function startReply(body: ChatRequestBody, options: { owned?: boolean } =
     }
     throw error;
   }
-  reply.owned = options.owned ?? false;
   void runReply(getStore(), reply, body.messages, { maxDurationMs: env.REPLY_MAX_DURATION_MS });
   return reply;
 }
@@ -73,12 +72,18 @@ export const SSE_HEADERS = {
 } as const;
 
 /** The SSE response for a reply, starting after event `after`. */
-export function replyStreamResponse(reply: Reply, after: number, signal: AbortSignal): Response {
+export function replyStreamResponse(
+  reply: Reply,
+  after: number,
+  signal: AbortSignal,
+  { owner = false } = {},
+): Response {
   const env = getEnv();
   const body = followReply(getStore(), reply, after, {
     retryMs: env.SSE_RETRY_MS,
     heartbeatMs: env.HEARTBEAT_MS,
     signal,
+    owner,
   });
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

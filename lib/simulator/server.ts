@@ -8,7 +8,8 @@
  * `[[status:429]] [[retry-after:2]]`, `[[cut:5]]` (drop the connection after 5 tokens),
  * `[[error-mid:3]]`, `[[malformed:3]]`, `[[no-done]]`, `[[hang:2]]` (stop sending after 2 tokens),
  * `[[first-byte:5000]]`, `[[split-utf8]]`, `[[tokens:2000]]`, `[[delay:0]]`, `[[echo]]`,
- * `[[reasoning]]`, `[[reasoning-field]]`, `[[length]]`, `[[tag:name]]`. `GET /_stats` lists
+ * `[[reasoning]]`, `[[reasoning-field]]`, `[[length]]`, `[[tag:name]]`, `[[fail-first:2]]` (with a
+ * tag: the first two requests with that tag get a 503). `GET /_stats` lists
  * requests (tag, tokens sent, whether the client closed early) so tests can see the upstream.
  */
 import http from 'node:http';
@@ -94,6 +95,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
   const firstDelay = options.firstTokenDelayMs ?? 150;
   const models = options.models ?? ['demo'];
   const records: RequestRecord[] = [];
+  const failuresByTag = new Map<string, number>();
   let counter = 0;
 
   async function readJson(req: http.IncomingMessage): Promise<unknown> {
@@ -161,9 +163,15 @@ export function createSimulator(options: SimulatorOptions = {}) {
     if (d['first-byte']) await sleep(Number(d['first-byte']));
     if (res.destroyed) return;
 
-    const status = Number(
-      d.status ?? (models.includes(record.model) || options.faults ? 200 : 404),
-    );
+    let status = Number(d.status ?? (models.includes(record.model) || options.faults ? 200 : 404));
+    // `[[fail-first:N]]` with a tag: the first N requests with that tag get a 503.
+    if (d['fail-first'] !== undefined && d.tag !== undefined) {
+      const failed = failuresByTag.get(d.tag) ?? 0;
+      if (failed < Number(d['fail-first'])) {
+        failuresByTag.set(d.tag, failed + 1);
+        status = 503;
+      }
+    }
     if (status !== 200) {
       record.status = status;
       const [type, message] = ERROR_TYPES[status] ?? ['server_error', 'Error'];

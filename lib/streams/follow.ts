@@ -14,6 +14,8 @@ export interface FollowOptions {
   heartbeatMs: number;
   /** The request's signal: a disconnect detaches the follower even if nobody cancels the body. */
   signal?: AbortSignal;
+  /** This follower is the one-request response that owns the reply (see ReplyStore.detach). */
+  owner?: boolean;
 }
 
 interface Follower {
@@ -70,7 +72,7 @@ export function followReply(
     finished = true;
     followers.delete(follower);
     wakeSelf?.();
-    store.detach(reply);
+    store.detach(reply, options.owner);
   };
 
   store.attach(reply);

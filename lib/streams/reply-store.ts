@@ -60,8 +60,6 @@ export class Reply {
   followers = 0;
   /** Aborts the upstream request; the generator listens to its signal. */
   readonly upstream = new AbortController();
-  /** In one-request mode the reply belongs to one response: no grace, no other followers. */
-  owned = false;
   endedAt: number | undefined;
   private waiters = new Set<Waiter>();
   private wakeScheduled = false;
@@ -198,11 +196,15 @@ export class ReplyStore {
     }
   }
 
-  detach(reply: Reply): void {
+  /**
+   * A follower left. `owner` is the response of a one-request `POST`: the reply belongs to it,
+   * so its leaving ends the reply at once, whoever else follows.
+   */
+  detach(reply: Reply, owner = false): void {
     reply.followers = Math.max(0, reply.followers - 1);
-    if (reply.followers > 0 || reply.done) return;
-    if (reply.owned) this.end(reply, 'disconnected');
-    else this.startGrace(reply);
+    if (reply.done) return;
+    if (owner) this.end(reply, 'disconnected');
+    else if (reply.followers === 0) this.startGrace(reply);
   }
 
   private startGrace(reply: Reply): void {

@@ -18,8 +18,8 @@ export async function POST(request: Request): Promise<Response> {
       maxTotalChars: env.MAX_TOTAL_CHARS,
     });
     const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
-    const reply = startReply(body, { owned: oneRequest });
-    if (oneRequest) return replyStreamResponse(reply, 0, request.signal);
+    const reply = startReply(body);
+    if (oneRequest) return replyStreamResponse(reply, 0, request.signal, { owner: true });
     const streamUrl = streamUrlFor(reply.id);
     return Response.json(
       { id: reply.id, streamUrl },

@@ -1,0 +1,251 @@
+/**
+ * toErrorData against real failures: the real `openai` SDK talking to the real simulator.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai';
+import { createSimulator } from '@/lib/simulator/server';
+import { ERROR_MESSAGES, toErrorData, UpstreamFault } from '@/lib/llm/errors';
+import type { ErrorData } from '@/lib/chat/protocol';
+
+const API_KEY = 'sk-test-simulator-secret-0123456789';
+const WRONG_KEY = 'sk-test-wrong-key-9876543210';
+/** Raw upstream texts that must never reach a person. */
+const UPSTREAM_TEXTS = [
+  'Incorrect API key provided',
+  'Rate limit reached',
+  'You are not allowed',
+  'The model does not exist',
+  'overloaded',
+  'Bad gateway',
+  'internal error',
+  'oops',
+];
+
+let sim: ReturnType<typeof createSimulator>;
+let baseURL: string;
+let client: OpenAI;
+
+beforeAll(async () => {
+  sim = createSimulator({ faults: true, tokenDelayMs: 0, firstTokenDelayMs: 0, apiKey: API_KEY });
+  baseURL = await sim.listen(0);
+  client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0, logLevel: 'off' });
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+/** Streams one completion to the end and returns what it threw. */
+async function failureOf(
+  content: string,
+  options: { client?: OpenAI; timeout?: number; signal?: AbortSignal } = {},
+) {
+  const c = options.client ?? client;
+  try {
+    const stream = await c.chat.completions.create(
+      { model: 'demo', messages: [{ role: 'user', content }], stream: true },
+      {
+        ...(options.timeout !== undefined && { timeout: options.timeout }),
+        ...(options.signal && { signal: options.signal }),
+      },
+    );
+    for await (const chunk of stream) void chunk;
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected "${content}" to fail`);
+}
+
+function expectSafe(data: ErrorData): void {
+  expect(data.message).not.toContain(API_KEY);
+  expect(data.message).not.toContain(WRONG_KEY);
+  expect(data.message).not.toMatch(/sk-/);
+  for (const text of UPSTREAM_TEXTS) expect(data.message).not.toContain(text);
+  expect(data.message.length).toBeGreaterThan(10);
+}
+
+describe('toErrorData with the real SDK and simulator', () => {
+  it('maps 401 to upstream_auth, not retryable', async () => {
+    const wrong = new OpenAI({ baseURL, apiKey: WRONG_KEY, maxRetries: 0, logLevel: 'off' });
+    const error = await failureOf('hello', { client: wrong });
+    expect(error).toBeInstanceOf(APIError);
+    // The raw error does carry the upstream text: the mapping is what keeps it out.
+    expect(String((error as Error).message)).toContain('Incorrect API key provided');
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'upstream_auth',
+      message: ERROR_MESSAGES.upstream_auth,
+      retryable: false,
+    });
+    expectSafe(data);
+  });
+
+  it.each([
+    [403, 'upstream_forbidden', false],
+    [404, 'model_not_found', false],
+    [400, 'upstream_bad_request', false],
+    [500, 'upstream_unavailable', true],
+    [502, 'upstream_unavailable', true],
+    [503, 'upstream_unavailable', true],
+  ] as const)('maps HTTP %i to %s', async (status, code, retryable) => {
+    const error = await failureOf(`[[status:${status}]] hi`);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(status);
+    const data = toErrorData(error);
+    expect(data).toEqual({ code, message: ERROR_MESSAGES[code], retryable });
+    expectSafe(data);
+  });
+
+  it('maps 429 with Retry-After to rate_limited with retryAfter', async () => {
+    const error = await failureOf('[[status:429]] [[retry-after:7]] hi');
+    expect(String((error as Error).message)).toContain('Rate limit reached');
+    const data = toErrorData(error);
+    expect(data).toMatchObject({ code: 'rate_limited', retryable: true, retryAfter: 7 });
+    expect(data.message).toContain('7 s');
+    expectSafe(data);
+  });
+
+  it('reads a Retry-After given as an HTTP date', async () => {
+    const when = new Date(Date.now() + 30_000).toUTCString();
+    const data = toErrorData(await failureOf(`[[status:429]] [[retry-after:${when}]] hi`));
+    expect(data.code).toBe('rate_limited');
+    expect(data.retryAfter).toBeGreaterThanOrEqual(28);
+    expect(data.retryAfter).toBeLessThanOrEqual(31);
+  });
+
+  it('maps 429 without Retry-After to rate_limited without retryAfter', async () => {
+    const data = toErrorData(await failureOf('[[status:429]] hi'));
+    expect(data).toEqual({
+      code: 'rate_limited',
+      message: ERROR_MESSAGES.rate_limited,
+      retryable: true,
+    });
+    expectSafe(data);
+  });
+
+  it('maps a refused connection to upstream_unreachable', async () => {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new OpenAI({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      apiKey: API_KEY,
+      maxRetries: 0,
+      logLevel: 'off',
+    });
+    const error = await failureOf('hi', { client: closed });
+    expect(error).toBeInstanceOf(APIConnectionError);
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'upstream_unreachable',
+      message: ERROR_MESSAGES.upstream_unreachable,
+      retryable: true,
+    });
+    expectSafe(data);
+  });
+
+  it('maps a response that does not start in time to upstream_timeout', async () => {
+    const error = await failureOf('[[first-byte:2000]] hi', { timeout: 100 });
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(toErrorData(error)).toMatchObject({ code: 'upstream_timeout', retryable: true });
+  });
+
+  it('maps a connection cut mid-stream (a raw TypeError) to upstream_interrupted', async () => {
+    const error = await failureOf('[[cut:3]] one two three four five six');
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(APIError);
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'upstream_interrupted',
+      message: ERROR_MESSAGES.upstream_interrupted,
+      retryable: true,
+    });
+    expectSafe(data);
+  });
+
+  it('maps an error object inside the stream to upstream_error', async () => {
+    const error = await failureOf('[[error-mid:2]] one two three four');
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBeUndefined();
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'upstream_error',
+      message: ERROR_MESSAGES.upstream_error,
+      retryable: true,
+    });
+    expectSafe(data);
+  });
+
+  it('maps a malformed chunk to bad_upstream_response', async () => {
+    const error = await failureOf('[[malformed:2]] one two three four');
+    expect(error).toBeInstanceOf(SyntaxError);
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'bad_upstream_response',
+      message: ERROR_MESSAGES.bad_upstream_response,
+      retryable: true,
+    });
+    expectSafe(data);
+  });
+
+  it('maps an aborted request to upstream_interrupted', async () => {
+    const error = await failureOf('hi', { signal: AbortSignal.abort() });
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(toErrorData(error).code).toBe('upstream_interrupted');
+  });
+});
+
+describe('toErrorData without a network', () => {
+  it('maps our own watchdog faults by their code', () => {
+    expect(toErrorData(new UpstreamFault('upstream_timeout'))).toMatchObject({
+      code: 'upstream_timeout',
+      retryable: true,
+    });
+    expect(toErrorData(new UpstreamFault('upstream_interrupted'))).toMatchObject({
+      code: 'upstream_interrupted',
+      retryable: true,
+    });
+    expect(toErrorData(new UpstreamFault('reply_timeout'))).toMatchObject({
+      code: 'reply_timeout',
+      retryable: false,
+    });
+  });
+
+  it('maps 408 to upstream_timeout and other 4xx to upstream_bad_request', () => {
+    const make = (status: number) =>
+      APIError.generate(status, { message: 'raw' }, undefined, new Headers());
+    expect(toErrorData(make(408)).code).toBe('upstream_timeout');
+    expect(toErrorData(make(422))).toMatchObject({
+      code: 'upstream_bad_request',
+      retryable: false,
+    });
+  });
+
+  it('maps anything else to internal_error, with no detail of the error', () => {
+    const data = toErrorData(new Error(`boom ${API_KEY}`));
+    expect(data).toEqual({
+      code: 'internal_error',
+      message: ERROR_MESSAGES.internal_error,
+      retryable: true,
+    });
+    expect(toErrorData('a string').code).toBe('internal_error');
+    expect(toErrorData(undefined).code).toBe('internal_error');
+  });
+
+  it('ignores a Retry-After of zero or garbage', () => {
+    for (const value of ['0', 'soon', '']) {
+      const headers = new Headers(value ? { 'retry-after': value } : {});
+      const data = toErrorData(APIError.generate(429, { message: 'raw' }, undefined, headers));
+      expect(data.code).toBe('rate_limited');
+      expect(data.retryAfter).toBeUndefined();
+    }
+  });
+});
