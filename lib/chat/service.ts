@@ -68,7 +68,6 @@ export const SSE_HEADERS = {
   // no-transform: proxies and Next's own compression must pass events through untouched.
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
-  Connection: 'keep-alive',
 } as const;
 
 /** The SSE response for a reply, starting after event `after`. */
