@@ -1,10 +1,9 @@
-import { Chat } from '@/components/chat';
+import { ChatApp } from '@/components/chat-app';
 import { getEnv } from '@/lib/env';
 
 // Configuration is read at request time, so one build runs with any environment.
 export const dynamic = 'force-dynamic';
 
 export default function Home() {
-  const env = getEnv();
-  return <Chat demo={env.demo} model={env.defaultModel} />;
+  return <ChatApp demo={getEnv().demo} />;
 }

@@ -8,8 +8,8 @@ export class ChatPage {
 
   constructor(readonly page: Page) {
     this.message = page.getByRole('textbox', { name: 'Message' });
-    this.send = page.getByRole('button', { name: 'Send' });
-    this.stop = page.getByRole('button', { name: 'Stop' });
+    this.send = page.getByRole('button', { name: 'Send', exact: true });
+    this.stop = page.getByRole('button', { name: 'Stop', exact: true });
   }
 
   async goto(url: string) {

@@ -1,0 +1,115 @@
+'use client';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Conversation } from '@/lib/client/types';
+import { Message } from '@/components/message';
+import { ArrowDownIcon } from '@/components/icons';
+
+const EXAMPLES = [
+  'Explain Server-Sent Events in three sentences',
+  'Write a TypeScript function that debounces another function',
+  'Compare PostgreSQL and SQLite in a table',
+  'What can you do?',
+];
+
+/**
+ * The message list. It follows a streaming reply while the person is at the bottom, stops
+ * following as soon as they scroll up, and then offers "Jump to latest".
+ */
+export function ConversationView({
+  conversation,
+  reconnecting,
+  onExample,
+}: {
+  conversation: Conversation | undefined;
+  reconnecting: ReadonlySet<string>;
+  onExample: (text: string) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const [showJump, setShowJump] = useState(false);
+  const list = conversation?.messages;
+  const messages = list ?? [];
+  const busy = messages.at(-1)?.status === 'streaming';
+
+  const toBottom = useCallback((smooth = false) => {
+    const el = scroller.current;
+    if (!el) return;
+    pinned.current = true;
+    setShowJump(false);
+    el.scrollTo({ top: el.scrollHeight, behavior: smooth ? 'smooth' : 'instant' });
+  }, []);
+
+  // A different conversation opens at its end.
+  useEffect(() => {
+    toBottom();
+  }, [conversation?.id, toBottom]);
+
+  // New text: follow it if pinned, otherwise offer the jump.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (pinned.current) el.scrollTop = el.scrollHeight;
+    else setShowJump(true);
+  }, [list]);
+
+  if (!conversation || messages.length === 0) {
+    return (
+      <div className="flex flex-1 flex-col items-center justify-center gap-6 overflow-y-auto p-6">
+        <h2 className="text-2xl font-semibold">What can I help with?</h2>
+        <ul className="grid w-full max-w-2xl gap-2 sm:grid-cols-2" aria-label="Example prompts">
+          {EXAMPLES.map((text) => (
+            <li key={text}>
+              <button
+                type="button"
+                onClick={() => onExample(text)}
+                className="h-full w-full rounded-xl border border-zinc-200 px-4 py-3 text-left text-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-800 dark:hover:bg-zinc-900"
+              >
+                {text}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+
+  return (
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <div
+        ref={scroller}
+        className="flex-1 overflow-y-auto"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          pinned.current = atBottom;
+          if (atBottom) setShowJump(false);
+        }}
+      >
+        <section
+          aria-label="Conversation"
+          className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6"
+        >
+          {messages.map((m, i) => (
+            <Message
+              key={m.id}
+              message={m}
+              isLast={i === messages.length - 1}
+              busy={busy}
+              reconnecting={reconnecting.has(m.id)}
+            />
+          ))}
+        </section>
+      </div>
+      {showJump && (
+        <button
+          type="button"
+          onClick={() => toBottom(true)}
+          className="absolute bottom-3 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full border border-zinc-200 bg-white px-3 py-1.5 text-sm shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+        >
+          <ArrowDownIcon />
+          Jump to latest
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,612 @@
+/**
+ * The browser's chat state: conversations (persisted in IndexedDB), the open one, and the replies
+ * being followed. A tiny external store for `useSyncExternalStore`: every change replaces the
+ * objects it touches, so React can compare by reference.
+ *
+ * Several tabs: each reply is followed by exactly one tab, the holder of a Web Lock named after
+ * it; the others queue for that lock (so one of them takes over if the holder closes) and see the
+ * text live through a BroadcastChannel. Reload: the page queues for the locks of replies still
+ * marked streaming and resumes each after the last event id saved with its text.
+ */
+import type { ErrorBody, ModelsResponse, CreatedReply } from '@/lib/chat/protocol';
+import {
+  deleteConversation,
+  loadConversation,
+  loadConversations,
+  saveConversation,
+} from '@/lib/client/db';
+import { followReply, type Following } from '@/lib/client/follow-reply';
+import { newId, titleFrom, type Conversation, type StoredMessage } from '@/lib/client/types';
+
+export interface ChatState {
+  ready: boolean;
+  conversations: Conversation[];
+  activeId: string | null;
+  models: ModelsResponse | null;
+  /** Message ids whose stream is reconnecting right now. */
+  reconnecting: ReadonlySet<string>;
+}
+
+type Listener = () => void;
+type Broadcast =
+  | { type: 'message'; conversationId: string; message: StoredMessage }
+  | { type: 'changed'; conversationId: string }
+  | { type: 'deleted'; conversationId: string };
+
+const CONTINUE_PROMPT =
+  'Continue exactly where your previous answer stopped. Do not repeat anything; start with the next word.';
+
+let state: ChatState = {
+  ready: false,
+  conversations: [],
+  activeId: null,
+  models: null,
+  reconnecting: new Set(),
+};
+const listeners = new Set<Listener>();
+const following = new Map<string, Following>(); // by message id
+const queued = new Set<string>(); // reply ids this tab waits to follow
+const saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const sentAt = new Map<string, number>(); // message id → when its request was sent
+let channel: BroadcastChannel | null = null;
+
+function set(patch: Partial<ChatState>) {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export const chatStore = {
+  subscribe(listener: Listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  getSnapshot: () => state,
+};
+
+const SERVER_SNAPSHOT: ChatState = state;
+export const getServerSnapshot = () => SERVER_SNAPSHOT;
+
+export function activeConversation(s: ChatState = state): Conversation | undefined {
+  return s.conversations.find((c) => c.id === s.activeId);
+}
+
+function sortByUpdated(list: Conversation[]): Conversation[] {
+  return [...list].sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+function replaceConversation(next: Conversation) {
+  const exists = state.conversations.some((c) => c.id === next.id);
+  const list = exists
+    ? state.conversations.map((c) => (c.id === next.id ? next : c))
+    : [next, ...state.conversations];
+  set({ conversations: sortByUpdated(list) });
+}
+
+function broadcast(message: Broadcast) {
+  channel?.postMessage(message);
+}
+
+/** Saves now (and tells other tabs), or within `delayMs` coalescing the writes in between. */
+function persist(id: string, delayMs = 0) {
+  const pendingTimer = saveTimers.get(id);
+  if (delayMs > 0 && pendingTimer) return;
+  if (pendingTimer) clearTimeout(pendingTimer);
+  const run = async () => {
+    saveTimers.delete(id);
+    const c = state.conversations.find((x) => x.id === id);
+    if (!c) return;
+    await saveConversation(c);
+    broadcast({ type: 'changed', conversationId: id });
+  };
+  if (delayMs > 0)
+    saveTimers.set(
+      id,
+      setTimeout(() => void run(), delayMs),
+    );
+  else void run();
+}
+
+function updateConversation(
+  id: string,
+  change: (c: Conversation) => Conversation,
+  options: { save?: 'now' | 'soon' | 'no'; touch?: boolean } = {},
+) {
+  const current = state.conversations.find((c) => c.id === id);
+  if (!current) return;
+  const next = change(current);
+  if (options.touch) next.updatedAt = Date.now();
+  replaceConversation(next);
+  if (options.save === 'now') persist(id);
+  else if (options.save === 'soon') persist(id, 1000);
+}
+
+function updateMessage(
+  conversationId: string,
+  messageId: string,
+  change: (m: StoredMessage) => Partial<StoredMessage>,
+  save: 'now' | 'soon' | 'no' = 'soon',
+) {
+  let updated: StoredMessage | undefined;
+  updateConversation(
+    conversationId,
+    (c) => ({
+      ...c,
+      messages: c.messages.map((m) =>
+        m.id === messageId ? (updated = { ...m, ...change(m) }) : m,
+      ),
+    }),
+    { save },
+  );
+  if (updated) broadcast({ type: 'message', conversationId, message: updated });
+}
+
+function setReconnecting(messageId: string, on: boolean) {
+  if (state.reconnecting.has(messageId) === on) return;
+  const next = new Set(state.reconnecting);
+  if (on) next.add(messageId);
+  else next.delete(messageId);
+  set({ reconnecting: next });
+}
+
+/** Follows a reply in this tab, once no other tab does (Web Locks), from its saved position. */
+function attach(conversationId: string, messageId: string, replyId: string) {
+  if (queued.has(replyId)) return;
+  queued.add(replyId);
+  const run = async () => {
+    // What other tabs saved is authoritative: text and event id were written together.
+    const saved = (await loadConversation(conversationId))?.messages.find(
+      (m) => m.id === messageId,
+    );
+    const local = state.conversations
+      .find((c) => c.id === conversationId)
+      ?.messages.find((m) => m.id === messageId);
+    const message = saved && (saved.lastEventId ?? 0) >= (local?.lastEventId ?? 0) ? saved : local;
+    if (!message || message.status !== 'streaming' || message.replyId !== replyId) return;
+    if (message !== local) updateMessage(conversationId, messageId, () => message, 'no');
+    await new Promise<void>((resolve) => {
+      let firstAt: number | undefined;
+      let lastAt: number | undefined;
+      let deltas = 0;
+      const handle = followReply(replyId, message.lastEventId ?? 0, {
+        onFlush(f) {
+          firstAt ??= f.firstAt;
+          lastAt = f.lastAt ?? lastAt;
+          deltas += f.deltas;
+          updateMessage(conversationId, messageId, (m) => ({
+            content: m.content + f.content,
+            reasoning: f.reasoning ? (m.reasoning ?? '') + f.reasoning : m.reasoning,
+            lastEventId: f.lastEventId,
+          }));
+        },
+        onUsage(usage) {
+          updateMessage(conversationId, messageId, () => ({ usage }));
+        },
+        onReconnecting: (on) => setReconnecting(messageId, on),
+        onEnd(status, error) {
+          following.delete(messageId);
+          setReconnecting(messageId, false);
+          const sent = sentAt.get(messageId);
+          sentAt.delete(messageId);
+          updateMessage(
+            conversationId,
+            messageId,
+            (m) => {
+              const tokens = m.usage?.completionTokens ?? deltas;
+              const seconds =
+                firstAt !== undefined && lastAt !== undefined ? (lastAt - firstAt) / 1000 : 0;
+              return {
+                status,
+                error,
+                metrics:
+                  sent !== undefined && firstAt !== undefined
+                    ? {
+                        ttftMs: Math.round(firstAt - sent),
+                        tokensPerSecond:
+                          seconds > 0.05 ? Math.round((tokens / seconds) * 10) / 10 : undefined,
+                      }
+                    : m.metrics,
+              };
+            },
+            'now',
+          );
+          resolve();
+        },
+      });
+      following.set(messageId, handle);
+    });
+  };
+  void withLock(`streamchat-reply:${replyId}`, run).finally(() => queued.delete(replyId));
+}
+
+async function startReply(
+  conversationId: string,
+  messageId: string,
+  history: { role: string; content: string }[],
+) {
+  // Held while the POST is in flight, so another tab (or this page after a reload) can tell a
+  // reply that is about to start from one whose page went away before it started.
+  await withLock(`streamchat-send:${messageId}`, () => post(conversationId, messageId, history));
+}
+
+async function post(
+  conversationId: string,
+  messageId: string,
+  history: { role: string; content: string }[],
+) {
+  const conversation = state.conversations.find((c) => c.id === conversationId);
+  const messages = [
+    ...(conversation?.systemPrompt.trim()
+      ? [{ role: 'system', content: conversation.systemPrompt }]
+      : []),
+    ...history,
+  ];
+  sentAt.set(messageId, performance.now());
+  try {
+    const res = await fetch('/api/chat', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ messages, model: conversation?.model ?? state.models?.default }),
+    });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as ErrorBody | null;
+      throw Object.assign(new Error(body?.error.message ?? `The server answered ${res.status}.`), {
+        code: body?.error.code ?? `http_${res.status}`,
+      });
+    }
+    const created = (await res.json()) as CreatedReply;
+    updateMessage(
+      conversationId,
+      messageId,
+      () => ({ replyId: created.id, lastEventId: 0 }),
+      'now',
+    );
+    attach(conversationId, messageId, created.id);
+  } catch (e) {
+    sentAt.delete(messageId);
+    updateMessage(
+      conversationId,
+      messageId,
+      () => ({
+        status: 'error',
+        error: {
+          code: (e as { code?: string }).code ?? 'request_failed',
+          message:
+            e instanceof TypeError
+              ? 'Could not reach the server. Check your connection.'
+              : (e as Error).message,
+          retryable: true,
+        },
+      }),
+      'now',
+    );
+  }
+}
+
+/** Runs `fn` holding a Web Lock (all tabs of this site share them); without locks, just runs. */
+function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (typeof navigator !== 'undefined' && 'locks' in navigator) {
+    return navigator.locks.request(name, fn) as Promise<T>;
+  }
+  return fn();
+}
+
+function historyOf(messages: StoredMessage[]) {
+  return messages
+    .filter((m) => m.role === 'user' || m.content)
+    .map(({ role, content }) => ({ role, content }));
+}
+
+function assistantFor(conversation: Conversation): StoredMessage {
+  return {
+    id: newId(),
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    createdAt: Date.now(),
+    model: conversation.model ?? state.models?.default,
+  };
+}
+
+function isStreaming(c: Conversation | undefined) {
+  return c?.messages.at(-1)?.status === 'streaming';
+}
+
+export const chatActions = {
+  async init() {
+    if (state.ready) return;
+    if (typeof BroadcastChannel !== 'undefined') {
+      channel = new BroadcastChannel('streamchat');
+      channel.onmessage = (e: MessageEvent<Broadcast>) => void onBroadcast(e.data);
+    }
+    const [conversations, models] = await Promise.all([
+      loadConversations(),
+      fetch('/api/models')
+        .then((r) => (r.ok ? (r.json() as Promise<ModelsResponse>) : null))
+        .catch(() => null),
+    ]);
+    const fromHash = decodeURIComponent(location.hash.slice(1));
+    const activeId = conversations.some((c) => c.id === fromHash)
+      ? fromHash
+      : (conversations[0]?.id ?? null);
+    set({ ready: true, conversations, models, activeId });
+    for (const c of conversations) resumeStreaming(c);
+    // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
+    window.addEventListener('pagehide', () => {
+      for (const id of saveTimers.keys()) persist(id);
+    });
+  },
+
+  newChat() {
+    set({ activeId: null });
+  },
+
+  select(id: string) {
+    set({ activeId: id });
+  },
+
+  rename(id: string, title: string) {
+    const clean = title.trim().slice(0, 200);
+    if (clean) updateConversation(id, (c) => ({ ...c, title: clean }), { save: 'now' });
+  },
+
+  async remove(id: string) {
+    const c = state.conversations.find((x) => x.id === id);
+    const last = c?.messages.at(-1);
+    if (last?.status === 'streaming' && last.replyId) void stopReply(last.replyId);
+    set({
+      conversations: state.conversations.filter((x) => x.id !== id),
+      activeId: state.activeId === id ? null : state.activeId,
+    });
+    await deleteConversation(id);
+    broadcast({ type: 'deleted', conversationId: id });
+  },
+
+  setSystemPrompt(id: string, systemPrompt: string) {
+    updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
+  },
+
+  setModel(model: string) {
+    const c = activeConversation();
+    if (c) updateConversation(c.id, (x) => ({ ...x, model }), { save: 'now' });
+    else set({ models: state.models ? { ...state.models, default: model } : state.models });
+  },
+
+  /** Sends a user message in the open conversation (creating it if there is none). */
+  send(text: string) {
+    let conversation = activeConversation();
+    if (isStreaming(conversation)) return;
+    if (!conversation) {
+      const now = Date.now();
+      conversation = {
+        id: newId(),
+        title: titleFrom(text),
+        createdAt: now,
+        updatedAt: now,
+        model: state.models?.default,
+        systemPrompt: '',
+        messages: [],
+      };
+      replaceConversation(conversation);
+      set({ activeId: conversation.id });
+    }
+    const user: StoredMessage = {
+      id: newId(),
+      role: 'user',
+      content: text,
+      status: 'done',
+      createdAt: Date.now(),
+    };
+    const assistant = assistantFor(conversation);
+    const messages = [...conversation.messages, user];
+    updateConversation(conversation.id, (c) => ({ ...c, messages: [...messages, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(conversation.id, assistant.id, historyOf(messages));
+  },
+
+  stop() {
+    const last = activeConversation()?.messages.at(-1);
+    if (last?.status !== 'streaming' || !last.replyId) return;
+    void stopReply(last.replyId).then((ok) => {
+      // The `close` event normally ends it; if the server no longer knows it, end it here.
+      if (!ok) {
+        following.get(last.id)?.close();
+        following.delete(last.id);
+        const c = activeConversation();
+        if (c) updateMessage(c.id, last.id, () => ({ status: 'stopped' }), 'now');
+      }
+    });
+  },
+
+  /** Replaces the last reply with a new one (also Retry after an error). */
+  regenerate() {
+    const c = activeConversation();
+    const last = c?.messages.at(-1);
+    if (!c || !last || last.role !== 'assistant' || last.status === 'streaming') return;
+    const kept = c.messages.slice(0, -1);
+    const assistant = assistantFor(c);
+    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(c.id, assistant.id, historyOf(kept));
+  },
+
+  /** Changes a user message, drops everything after it and asks again. */
+  edit(messageId: string, text: string) {
+    const c = activeConversation();
+    if (!c || isStreaming(c)) return;
+    const index = c.messages.findIndex((m) => m.id === messageId);
+    const original = c.messages[index];
+    if (!original || original.role !== 'user' || !text.trim()) return;
+    const kept = [...c.messages.slice(0, index), { ...original, content: text }];
+    const assistant = assistantFor(c);
+    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(c.id, assistant.id, historyOf(kept));
+  },
+
+  /** Asks the model to go on after a stop or an error; the text joins the same message. */
+  continue() {
+    const c = activeConversation();
+    const last = c?.messages.at(-1);
+    if (
+      !c ||
+      !last ||
+      last.role !== 'assistant' ||
+      (last.status !== 'stopped' && last.status !== 'error')
+    )
+      return;
+    const history = [...historyOf(c.messages), { role: 'user', content: CONTINUE_PROMPT }];
+    updateMessage(
+      c.id,
+      last.id,
+      () => ({
+        status: 'streaming',
+        error: undefined,
+        replyId: undefined,
+        lastEventId: undefined,
+        metrics: undefined,
+      }),
+      'now',
+    );
+    void startReply(c.id, last.id, history);
+  },
+
+  async importFile(file: File): Promise<number> {
+    const { exportSchema } = await import('@/lib/client/types');
+    let json: unknown;
+    try {
+      json = JSON.parse(await file.text());
+    } catch {
+      throw new Error('This file is not valid JSON.');
+    }
+    const parsed = exportSchema.safeParse(json);
+    if (!parsed.success) throw new Error('This file is not a StreamChat export.');
+    for (const imported of parsed.data.conversations) {
+      // A fresh id, so importing twice never overwrites; unfinished replies can't resume here.
+      const c: Conversation = {
+        ...imported,
+        id: newId(),
+        messages: imported.messages.map((m) =>
+          m.status === 'streaming' ? { ...m, status: 'stopped', replyId: undefined } : m,
+        ),
+      };
+      replaceConversation(c);
+      await saveConversation(c);
+      broadcast({ type: 'changed', conversationId: c.id });
+    }
+    set({ activeId: state.conversations[0]?.id ?? null });
+    return parsed.data.conversations.length;
+  },
+};
+
+async function stopReply(replyId: string): Promise<boolean> {
+  const res = await fetch(`/api/chat/${encodeURIComponent(replyId)}`, { method: 'DELETE' }).catch(
+    () => null,
+  );
+  return !!res?.ok;
+}
+
+function resumeStreaming(c: Conversation) {
+  for (const m of c.messages) {
+    if (m.status !== 'streaming' || following.has(m.id) || sentAt.has(m.id)) continue;
+    if (m.replyId) attach(c.id, m.id, m.replyId);
+    else void markIfAbandoned(c.id, m.id);
+  }
+}
+
+/** A reply with no id whose POST no tab is making: its page went away before it started. */
+async function markIfAbandoned(conversationId: string, messageId: string) {
+  if (typeof navigator === 'undefined' || !('locks' in navigator)) return;
+  await navigator.locks.request(
+    `streamchat-send:${messageId}`,
+    { ifAvailable: true },
+    async (lock) => {
+      if (!lock) return; // another tab is sending it right now
+      const saved = (await loadConversation(conversationId))?.messages.find(
+        (m) => m.id === messageId,
+      );
+      if (saved?.status !== 'streaming' || saved.replyId) return;
+      updateMessage(
+        conversationId,
+        messageId,
+        () => ({
+          status: 'error',
+          error: {
+            code: 'interrupted',
+            message: 'The page was closed before the reply started.',
+            retryable: true,
+          },
+        }),
+        'now',
+      );
+    },
+  );
+}
+
+async function onBroadcast(event: Broadcast) {
+  if (event.type === 'deleted') {
+    set({
+      conversations: state.conversations.filter((c) => c.id !== event.conversationId),
+      activeId: state.activeId === event.conversationId ? null : state.activeId,
+    });
+    return;
+  }
+  if (event.type === 'message') {
+    const c = state.conversations.find((x) => x.id === event.conversationId);
+    if (!c || following.has(event.message.id)) return;
+    const exists = c.messages.some((m) => m.id === event.message.id);
+    replaceConversation({
+      ...c,
+      messages: exists
+        ? c.messages.map((m) => (m.id === event.message.id ? event.message : m))
+        : [...c.messages, event.message],
+    });
+    return;
+  }
+  const saved = await loadConversation(event.conversationId);
+  if (!saved) return;
+  // Keep a message where this tab's copy is ahead of the saved one (it streams it, or it has
+  // seen later broadcasts): saves lag the live text by up to a second.
+  const mine = state.conversations.find((c) => c.id === saved.id);
+  const merged: Conversation = {
+    ...saved,
+    messages: saved.messages.map((m) => {
+      const local = mine?.messages.find((x) => x.id === m.id);
+      if (!local) return m;
+      if (following.has(m.id)) return local;
+      const ahead =
+        local.replyId === m.replyId &&
+        m.status === 'streaming' &&
+        (local.lastEventId ?? 0) > (m.lastEventId ?? 0);
+      return ahead ? local : m;
+    }),
+  };
+  replaceConversation(merged);
+  resumeStreaming(merged);
+}
+
+/** Markdown export of one conversation. */
+export function toMarkdown(c: Conversation): string {
+  const lines = [`# ${c.title}`, ''];
+  if (c.systemPrompt.trim()) lines.push(`> System: ${c.systemPrompt.trim()}`, '');
+  for (const m of c.messages) {
+    lines.push(
+      `## ${m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`}`,
+      '',
+      m.content,
+      '',
+    );
+    if (m.status === 'stopped') lines.push('*(stopped)*', '');
+    if (m.status === 'error') lines.push(`*(failed: ${m.error?.message ?? 'error'})*`, '');
+  }
+  return lines.join('\n');
+}
+
+export function toJson(conversations: Conversation[]): string {
+  return JSON.stringify({ app: 'streamchat', version: 1, conversations }, null, 2);
+}

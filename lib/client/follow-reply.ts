@@ -1,0 +1,131 @@
+/**
+ * Follows one reply with a native EventSource: the browser reconnects by itself after a dropped
+ * connection and sends Last-Event-ID, so the server resumes with no gap and no repeat. Deltas
+ * are gathered and handed over at most once per animation frame (a timer when the tab is
+ * hidden, where frames don't run), so a fast stream costs one render per frame, not per token.
+ * The EventSource is closed as soon as the reply ends: browsers allow only six HTTP/1.1
+ * connections per site.
+ */
+import type { CloseData, DeltaData, ErrorData, UsageData } from '@/lib/chat/protocol';
+import { streamUrlFor } from '@/lib/chat/protocol';
+import type { MessageStatus } from '@/lib/client/types';
+
+export interface Flush {
+  content: string;
+  reasoning: string;
+  lastEventId: number;
+  /** performance.now() of the first and the latest text delta in this flush. */
+  firstAt?: number;
+  lastAt?: number;
+  deltas: number;
+}
+
+export interface FollowHandlers {
+  onFlush(flush: Flush): void;
+  onUsage(usage: UsageData): void;
+  onReconnecting(reconnecting: boolean): void;
+  onEnd(status: Exclude<MessageStatus, 'streaming'>, error?: ErrorData): void;
+}
+
+export interface Following {
+  close(): void;
+}
+
+export function followReply(replyId: string, after: number, handlers: FollowHandlers): Following {
+  const url = `${streamUrlFor(replyId)}${after > 0 ? `?lastEventId=${after}` : ''}`;
+  const es = new EventSource(url);
+  let pending: Flush = { content: '', reasoning: '', lastEventId: after, deltas: 0 };
+  let scheduled: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let error: ErrorData | undefined;
+  let ended = false;
+
+  const flush = () => {
+    scheduled = null;
+    timer = null;
+    const out = pending;
+    if (!out.content && !out.reasoning && out.deltas === 0) return;
+    pending = { content: '', reasoning: '', lastEventId: out.lastEventId, deltas: 0 };
+    handlers.onFlush(out);
+  };
+  const schedule = () => {
+    if (scheduled !== null || timer !== null) return;
+    if (document.hidden) timer = setTimeout(flush, 250);
+    else scheduled = requestAnimationFrame(flush);
+  };
+  const track = (e: MessageEvent) => {
+    const id = Number(e.lastEventId);
+    if (Number.isFinite(id)) pending.lastEventId = id;
+  };
+  const end = (status: Exclude<MessageStatus, 'streaming'>, err?: ErrorData) => {
+    if (ended) return;
+    ended = true;
+    es.close();
+    if (scheduled !== null) cancelAnimationFrame(scheduled);
+    if (timer !== null) clearTimeout(timer);
+    flush();
+    handlers.onEnd(status, err);
+  };
+
+  es.addEventListener('message', (e) => {
+    track(e);
+    const now = performance.now();
+    pending.content += (JSON.parse(e.data) as DeltaData).content;
+    pending.firstAt ??= now;
+    pending.lastAt = now;
+    pending.deltas++;
+    schedule();
+  });
+  es.addEventListener('reasoning', (e) => {
+    track(e);
+    pending.reasoning += (JSON.parse(e.data) as DeltaData).content;
+    schedule();
+  });
+  es.addEventListener('usage', (e) => {
+    track(e);
+    handlers.onUsage(JSON.parse(e.data) as UsageData);
+  });
+  es.addEventListener('meta', (e) => {
+    track(e);
+    schedule();
+  });
+  es.addEventListener('open', () => handlers.onReconnecting(false));
+  es.addEventListener('error', (e) => {
+    if (e instanceof MessageEvent) {
+      // The server's `error` event: the reply failed, `close` follows.
+      track(e);
+      error = JSON.parse(e.data) as ErrorData;
+      return;
+    }
+    if (es.readyState === EventSource.CLOSED) {
+      // The server answered for good (404: expired, or not a stream at all).
+      end('error', {
+        code: 'connection_lost',
+        message:
+          'The reply could not be resumed (it may have expired on the server). The text received so far is kept.',
+        retryable: true,
+      });
+    } else {
+      handlers.onReconnecting(true);
+    }
+  });
+  es.addEventListener('close', (e) => {
+    track(e);
+    const { finishReason } = JSON.parse(e.data) as CloseData;
+    end(
+      finishReason === 'stopped' ? 'stopped' : finishReason === 'error' ? 'error' : 'done',
+      error,
+    );
+  });
+
+  return {
+    // Closing from outside (the page is going away) ends nothing on the server: another tab or
+    // the reloaded page resumes from the last saved event id.
+    close() {
+      ended = true;
+      es.close();
+      if (scheduled !== null) cancelAnimationFrame(scheduled);
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * What the browser keeps: conversations with their messages, stored whole in IndexedDB. An
+ * assistant message that is still streaming keeps its reply id and the id of the last event its
+ * text includes, so a reload (or another tab) can resume exactly after it.
+ */
+import { z } from 'zod';
+
+export const messageStatus = z.enum(['streaming', 'done', 'stopped', 'error']);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
+export const storedMessageSchema = z.object({
+  id: z.string().min(1).max(100),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: messageStatus,
+  createdAt: z.number(),
+  reasoning: z.string().optional(),
+  model: z.string().optional(),
+  replyId: z.string().optional(),
+  /** The last event of `replyId` whose content is included in `content`. */
+  lastEventId: z.number().int().min(0).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      retryable: z.boolean(),
+      retryAfter: z.number().optional(),
+    })
+    .optional(),
+  usage: z
+    .object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() })
+    .optional(),
+  /** Figures for people who like them: time to first token, tokens per second. */
+  metrics: z
+    .object({ ttftMs: z.number().optional(), tokensPerSecond: z.number().optional() })
+    .optional(),
+});
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+export const conversationSchema = z.object({
+  id: z.string().min(1).max(100),
+  title: z.string().max(500),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  model: z.string().optional(),
+  systemPrompt: z.string().default(''),
+  messages: z.array(storedMessageSchema),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+/** The JSON export format; import accepts one conversation or a list. */
+export const exportSchema = z.object({
+  app: z.literal('streamchat'),
+  version: z.literal(1),
+  conversations: z.array(conversationSchema).min(1),
+});
+export type ExportFile = z.infer<typeof exportSchema>;
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
+
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat';
+}
