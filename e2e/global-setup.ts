@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { freePort, waitForHttp } from './support/ports';
+import { freePort, waitForHttp, waitForPort } from './support/ports';
 
 const SERVER = '.next/standalone/server.js';
 
@@ -31,9 +31,26 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HOSTNAME: '127.0.0.1',
   };
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
-  const [simPort, appPort, demoPort, deadPort, unreachablePort] = await Promise.all(
-    [1, 2, 3, 4, 5].map(() => freePort()),
+  const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  const [simPort, appPort, demoPort, deadPort, unreachablePort, redisPort, aPort, bPort] =
+    ports as [number, number, number, number, number, number, number, number];
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
   );
+  await waitForPort(redisPort);
+  const scaled = (port: number): NodeJS.ProcessEnv => ({
+    ...base,
+    PORT: String(port),
+    OPENAI_API_KEY: apiKey,
+    OPENAI_BASE_URL: `http://127.0.0.1:${simPort}/v1`,
+    OPENAI_MODEL: 'test-model',
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_PREFIX: `e2e${redisPort}:`,
+    REPLY_GRACE_MS: '2000',
+    SSE_RETRY_MS: '300',
+  });
 
   const children = [
     start(
@@ -72,6 +89,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       MAX_TOTAL_CHARS: '40000',
     }),
     start('demo', [SERVER], { ...base, PORT: String(demoPort), DEMO_TOKEN_DELAY_MS: '5' }),
+    // Two instances sharing one Redis: the scale-out tests.
+    start('scale-a', [SERVER], scaled(aPort)),
+    start('scale-b', [SERVER], scaled(bPort)),
     // An upstream that refuses connections: nothing listens on deadPort.
     start('unreachable', [SERVER], {
       ...base,
@@ -87,15 +107,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     APP_URL: `http://127.0.0.1:${appPort}`,
     DEMO_URL: `http://127.0.0.1:${demoPort}`,
     UNREACHABLE_URL: `http://127.0.0.1:${unreachablePort}`,
+    SCALE_A_URL: `http://127.0.0.1:${aPort}`,
+    SCALE_B_URL: `http://127.0.0.1:${bPort}`,
+    REDIS_PORT: String(redisPort),
   };
   await Promise.all([
     waitForHttp(`${urls.SIMULATOR_URL}/health`),
     waitForHttp(`${urls.APP_URL}/api/models`),
     waitForHttp(`${urls.DEMO_URL}/api/models`),
     waitForHttp(`${urls.UNREACHABLE_URL}/api/models`),
+    waitForHttp(`${urls.SCALE_A_URL}/api/models`),
+    waitForHttp(`${urls.SCALE_B_URL}/api/models`),
   ]);
   Object.assign(process.env, urls, { TEST_API_KEY: apiKey });
 
+  children.push(redis);
   return async () => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(

@@ -40,6 +40,8 @@ const schema = z.object({
   MAX_MESSAGE_CHARS: int(100_000, 1),
   MAX_TOTAL_CHARS: int(400_000, 1),
   DEMO_TOKEN_DELAY_MS: int(25),
+  REDIS_URL: z.url().optional(),
+  REDIS_PREFIX: z.string().default('streamchat:'),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -6,30 +6,51 @@ import 'server-only';
 import { getEnv } from '@/lib/env';
 import { ApiError } from '@/lib/http/api-error';
 import { ReplyStore, StoreFullError, type Reply } from '@/lib/streams/reply-store';
-import { followReply } from '@/lib/streams/follow';
+import { followReply, type FollowerRegistry } from '@/lib/streams/follow';
+import { memoryHub, type ReplyHub } from '@/lib/streams/hub';
+import { RedisHub } from '@/lib/streams/redis-hub';
 import { runReply } from '@/lib/chat/run-reply';
 import type { ChatRequestBody } from '@/lib/chat/request';
 import { log } from '@/lib/log';
 
-const storeKey = Symbol.for('streamchat.store');
-type Holder = { [storeKey]?: ReplyStore };
+const hubKey = Symbol.for('streamchat.hub');
+type Holder = { [hubKey]?: ReplyHub };
 
-export function getStore(): ReplyStore {
+/** The process-wide reply hub: in memory, or Redis when REDIS_URL is set. */
+export function getHub(): ReplyHub {
   const holder = globalThis as Holder;
-  if (!holder[storeKey]) {
+  if (!holder[hubKey]) {
     const env = getEnv();
-    holder[storeKey] = new ReplyStore(
+    const redis = env.REDIS_URL
+      ? new RedisHub({
+          url: env.REDIS_URL,
+          prefix: env.REDIS_PREFIX,
+          graceMs: env.REPLY_GRACE_MS,
+          ttlMs: env.REPLY_TTL_MS,
+          maxLifeMs: env.REPLY_MAX_DURATION_MS + env.REPLY_TTL_MS,
+          log: (message, fields) => log.warn(message, fields),
+        })
+      : undefined;
+    const store = new ReplyStore(
       {
         graceMs: env.REPLY_GRACE_MS,
         ttlMs: env.REPLY_TTL_MS,
         maxReplyBytes: env.REPLY_MAX_BYTES,
         maxBytes: env.STORE_MAX_BYTES,
         maxReplies: env.STORE_MAX_REPLIES,
+        keepAlive: redis?.keepAlive,
+        onFrame: redis?.onFrame,
       },
       (reply, cause) => log.info('reply ended', { id: reply.id, cause }),
     );
+    if (redis) redis.attachStore(store);
+    holder[hubKey] = redis ?? memoryHub(store);
   }
-  return holder[storeKey];
+  return holder[hubKey];
+}
+
+export function getStore(): ReplyStore {
+  return getHub().local;
 }
 
 /** Validates the model and starts generating; the reply is followed separately (or not). */
@@ -75,10 +96,10 @@ export function replyStreamResponse(
   reply: Reply,
   after: number,
   signal: AbortSignal,
-  { owner = false } = {},
+  { owner = false, registry = getStore() as FollowerRegistry } = {},
 ): Response {
   const env = getEnv();
-  const body = followReply(getStore(), reply, after, {
+  const body = followReply(registry, reply, after, {
     retryMs: env.SSE_RETRY_MS,
     heartbeatMs: env.HEARTBEAT_MS,
     signal,
@@ -100,6 +121,11 @@ export function parseLastEventId(request: Request): number {
     );
   }
   return Number(raw.trim());
+}
+
+/** Reply ids are 24 URL-safe characters; anything else is unknown without asking the store. */
+export function isReplyId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{16,64}$/.test(id);
 }
 
 export function notFound(): ApiError {

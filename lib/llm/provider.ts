@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { getEnv } from '@/lib/env';
 import type { FinishReason, UsageData } from '@/lib/chat/protocol';
-import { UpstreamFault } from '@/lib/llm/errors';
+import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
 
 export type Delta =
   | { type: 'text'; content: string }
@@ -151,4 +151,26 @@ export async function* streamChat(request: ChatRequest): AsyncGenerator<Delta> {
 function mapFinish(reason: string): FinishReason {
   if (reason === 'length' || reason === 'content_filter') return reason;
   return 'stop';
+}
+
+let lastCheck: { at: number; result: { ok: boolean; detail?: string } } | undefined;
+
+/**
+ * Whether the upstream answers (its model list), cached for 10 s so health probes cost nothing.
+ * The detail names the failure class only: never a body or a key.
+ */
+export async function checkUpstream(): Promise<{ ok: boolean; detail?: string }> {
+  if (lastCheck && Date.now() - lastCheck.at < 10_000) return lastCheck.result;
+  let result: { ok: boolean; detail?: string };
+  try {
+    const { client } = await getUpstream();
+    await client.models.list({ timeout: 3000, maxRetries: 0 });
+    result = { ok: true };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    // A provider that does not list models (404) is still reachable.
+    result = status === 404 ? { ok: true } : { ok: false, detail: toErrorData(error).code };
+  }
+  lastCheck = { at: Date.now(), result };
+  return result;
 }

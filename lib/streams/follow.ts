@@ -7,7 +7,13 @@
  * fast upstream is relayed with one write per event-loop turn rather than one per token.
  */
 import { encodeComment, encodeFrame } from '@/lib/sse/frame';
-import type { Reply, ReplyStore } from '@/lib/streams/reply-store';
+import type { Reply } from '@/lib/streams/reply-store';
+
+/** Who counts a reply's followers (the store for local replies, the Redis hub for mirrors). */
+export interface FollowerRegistry {
+  attach(reply: Reply): void;
+  detach(reply: Reply, owner?: boolean): void;
+}
 
 export interface FollowOptions {
   retryMs: number;
@@ -48,7 +54,7 @@ export function openFollowerCount(): number {
 }
 
 export function followReply(
-  store: ReplyStore,
+  store: FollowerRegistry,
   reply: Reply,
   after: number,
   options: FollowOptions,

@@ -39,6 +39,13 @@ export interface StoreOptions {
   maxBytes: number;
   maxReplies: number;
   timers?: Timers;
+  /**
+   * Asked when the grace period ends with no local follower: true keeps the reply going for
+   * another period (with several instances, someone may follow it elsewhere).
+   */
+  keepAlive?: (reply: Reply) => Promise<boolean>;
+  /** Called with every frame appended, in order (the Redis hub copies them out). */
+  onFrame?: (reply: Reply, frame: string) => void;
 }
 
 export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large';
@@ -74,6 +81,21 @@ export class Reply {
 
   get lastEventId(): number {
     return this.frames.length;
+  }
+
+  /**
+   * Adds frames copied from elsewhere (a mirror of a reply generated on another instance);
+   * `done` when the last of them is the `close` event.
+   */
+  pushFrames(frames: string[], done: boolean): void {
+    if (this.done) return;
+    for (const f of frames) this.frames.push(f);
+    if (done) {
+      this.done = true;
+      this.wake();
+    } else {
+      this.scheduleWake();
+    }
   }
 
   /** Calls `waiter` once, at the next wake (new events or the end). */
@@ -152,6 +174,7 @@ export class ReplyStore {
       return false;
     }
     reply.frames.push(frame);
+    this.options.onFrame?.(reply, frame);
     reply.bytes += frame.length;
     this.totalBytes += frame.length;
     if (event.event === 'close') this.markDone(reply, event.data.finishReason);
@@ -211,7 +234,17 @@ export class ReplyStore {
     if (reply.graceTimer !== undefined) this.timers.clearTimeout(reply.graceTimer);
     reply.graceTimer = this.timers.setTimeout(() => {
       reply.graceTimer = undefined;
-      if (reply.followers === 0) this.end(reply, 'abandoned');
+      if (reply.followers > 0 || reply.done) return;
+      const keepAlive = this.options.keepAlive;
+      if (!keepAlive) return void this.end(reply, 'abandoned');
+      void keepAlive(reply).then(
+        (keep) => {
+          if (reply.followers > 0 || reply.done) return;
+          if (keep) this.startGrace(reply);
+          else this.end(reply, 'abandoned');
+        },
+        () => this.end(reply, 'abandoned'),
+      );
     }, this.options.graceMs);
   }
 

@@ -1,6 +1,6 @@
 // DELETE /api/chat/{id} — stop a reply now: aborts the upstream, followers get close "stopped"
 import { errorResponse } from '@/lib/http/api-error';
-import { getStore, notFound } from '@/lib/chat/service';
+import { getHub, isReplyId, notFound } from '@/lib/chat/service';
 import { log } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,7 @@ export async function DELETE(
 ): Promise<Response> {
   try {
     const { id } = await params;
-    if (!getStore().stop(id)) throw notFound();
+    if (!isReplyId(id) || !(await getHub().stop(id))) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, (e) => log.error('DELETE /api/chat/{id} failed', { error: e }));

@@ -1,6 +1,12 @@
 // GET /api/chat/{id}/stream — follow a reply as Server-Sent Events, resuming after Last-Event-ID
 import { errorResponse } from '@/lib/http/api-error';
-import { getStore, notFound, parseLastEventId, replyStreamResponse } from '@/lib/chat/service';
+import {
+  getHub,
+  isReplyId,
+  notFound,
+  parseLastEventId,
+  replyStreamResponse,
+} from '@/lib/chat/service';
 import { log } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
@@ -11,14 +17,15 @@ export async function GET(
 ): Promise<Response> {
   try {
     const { id } = await params;
-    const reply = getStore().get(id);
-    if (!reply) throw notFound();
+    const found = isReplyId(id) ? await getHub().find(id) : undefined;
+    if (!found) throw notFound();
+    const { reply, registry } = found;
     const after = parseLastEventId(request);
     // The client has seen `close`: 204 tells EventSource to stop reconnecting for good.
     if (reply.done && after >= reply.lastEventId) {
       return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
     }
-    return replyStreamResponse(reply, after, request.signal);
+    return replyStreamResponse(reply, after, request.signal, { registry });
   } catch (error) {
     return errorResponse(error, (e) => log.error('GET /api/chat/{id}/stream failed', { error: e }));
   }
