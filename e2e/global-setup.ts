@@ -35,7 +35,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const [simPort, appPort, demoPort, deadPort, unreachablePort, redisPort, aPort, bPort] =
     ports as [number, number, number, number, number, number, number, number];
   const redis = spawn(
-    'redis-server',
+    process.env.REDIS_SERVER_PATH ?? 'redis-server',
     ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );

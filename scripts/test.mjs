@@ -1,5 +1,5 @@
 // `npm test`: the whole suite, from a fresh machine. Installs what is missing (dependencies;
-// on Debian as root, Chromium), then runs lint, typecheck, unit tests, the production build and
+// on Debian as root, Chromium, redis-server and nginx), then runs lint, typecheck, unit tests, the production build and
 // the Playwright suite (API contract over HTTP/EventSource, then Chromium).
 // CHROMIUM_PATH points at another Chromium build; SKIP_LINT=1 skips lint and typecheck.
 import { spawnSync } from 'node:child_process';
@@ -18,17 +18,28 @@ function run(cmd, args, env = {}) {
 
 if (!existsSync('node_modules/.package-lock.json')) run('npm', ['ci', '--no-audit', '--no-fund']);
 
+// Real services the suite starts itself: Chromium, redis-server, nginx.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromium)) {
+const needs = [
+  { pkg: 'chromium', bin: chromium, env: 'CHROMIUM_PATH' },
+  { pkg: 'redis-server', bin: '/usr/bin/redis-server' },
+  { pkg: 'nginx', bin: process.env.NGINX_PATH ?? '/usr/sbin/nginx', env: 'NGINX_PATH' },
+];
+const missing = needs.filter((n) => !existsSync(n.bin));
+if (missing.length > 0) {
   const root = process.getuid?.() === 0;
   if (root && existsSync('/usr/bin/apt-get')) {
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+    run('apt-get', ['install', '-y', '-qq', ...missing.map((n) => n.pkg)], {
+      DEBIAN_FRONTEND: 'noninteractive',
+    });
   } else {
-    console.error(
-      `Chromium not found at ${chromium}. Install it (Debian: sudo apt-get install chromium) ` +
-        'or set CHROMIUM_PATH to a Chromium/Chrome binary.',
-    );
+    for (const n of missing) {
+      console.error(
+        `${n.pkg} not found at ${n.bin}. Install it (Debian: sudo apt-get install ${n.pkg})` +
+          (n.env ? ` or set ${n.env}.` : '.'),
+      );
+    }
     process.exit(1);
   }
 }
