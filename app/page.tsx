@@ -1,9 +1,15 @@
+import { cookies } from 'next/headers';
+import { AccessGate } from '@/components/access-gate';
 import { ChatApp } from '@/components/chat-app';
 import { getEnv } from '@/lib/env';
+import { ACCESS_COOKIE, cookieGrantsAccess } from '@/lib/http/access';
 
 // Configuration is read at request time, so one build runs with any environment.
 export const dynamic = 'force-dynamic';
 
-export default function Home() {
-  return <ChatApp demo={getEnv().demo} />;
+export default async function Home() {
+  const env = getEnv();
+  const cookie = (await cookies()).get(ACCESS_COOKIE)?.value;
+  if (!cookieGrantsAccess(cookie)) return <AccessGate />;
+  return <ChatApp demo={env.demo} />;
 }

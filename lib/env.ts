@@ -41,6 +41,10 @@ const schema = z.object({
   MAX_TOTAL_CHARS: int(400_000, 1),
   DEMO_TOKEN_DELAY_MS: int(25),
   REDIS_URL: z.url().optional(),
+  ACCESS_CODE: z.string().min(4, 'must be at least 4 characters').optional(),
+  RATE_LIMIT_PER_MINUTE: int(30),
+  RATE_LIMIT_CONCURRENT: int(5),
+  SHUTDOWN_GRACE_MS: int(10_000),
   REDIS_PREFIX: z.string().default('streamchat:'),
 });
 

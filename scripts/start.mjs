@@ -6,6 +6,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+// Our graceful shutdown (lib/shutdown.ts) handles SIGTERM; without this Next exits at once.
+process.env.NEXT_MANUAL_SIG_HANDLE ??= 'true';
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -90,6 +90,12 @@ export async function readSse(
   return result;
 }
 
+/** A fresh client address, so instances with rate limits see each request as its own client. */
+export function someClient(): Record<string, string> {
+  const n = () => Math.floor(Math.random() * 250) + 1;
+  return { 'X-Forwarded-For': `10.${n()}.${n()}.${n()}` };
+}
+
 export async function postChat(
   content: string,
   extra: Record<string, unknown> = {},
@@ -97,7 +103,7 @@ export async function postChat(
 ): Promise<{ id: string; streamUrl: string }> {
   const res = await fetch(`${base}/api/chat`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...someClient() },
     body: JSON.stringify({ messages: [{ role: 'user', content }], ...extra }),
   });
   expect(res.status).toBe(201);
@@ -108,7 +114,7 @@ export async function postChat(
 export function oneRequest(content: string, base = APP(), stopWhen?: (e: SseEvent[]) => boolean) {
   return readSse(`${base}/api/chat`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...someClient() },
     body: JSON.stringify({ messages: [{ role: 'user', content }] }),
     stopWhen,
   });

@@ -9,12 +9,15 @@ import { ReplyStore, StoreFullError, type Reply } from '@/lib/streams/reply-stor
 import { followReply, type FollowerRegistry } from '@/lib/streams/follow';
 import { memoryHub, type ReplyHub } from '@/lib/streams/hub';
 import { RedisHub } from '@/lib/streams/redis-hub';
+import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/http/rate-limit';
+import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
 import type { ChatRequestBody } from '@/lib/chat/request';
 import { log } from '@/lib/log';
 
 const hubKey = Symbol.for('streamchat.hub');
-type Holder = { [hubKey]?: ReplyHub };
+const limiterKey = Symbol.for('streamchat.limiter');
+type Holder = { [hubKey]?: ReplyHub; [limiterKey]?: RateLimiter };
 
 /** The process-wide reply hub: in memory, or Redis when REDIS_URL is set. */
 export function getHub(): ReplyHub {
@@ -49,13 +52,36 @@ export function getHub(): ReplyHub {
   return holder[hubKey];
 }
 
+/** Rate limits: shared through Redis when the hub is, else in memory. */
+export function getLimiter(): RateLimiter {
+  const holder = globalThis as Holder;
+  if (!holder[limiterKey]) {
+    const env = getEnv();
+    const hub = getHub();
+    const limits = { perMinute: env.RATE_LIMIT_PER_MINUTE, concurrent: env.RATE_LIMIT_CONCURRENT };
+    holder[limiterKey] =
+      hub instanceof RedisHub
+        ? redisRateLimiter(hub.client, limits, env.REDIS_PREFIX, env.REPLY_MAX_DURATION_MS + 60_000)
+        : memoryRateLimiter(limits);
+  }
+  return holder[limiterKey];
+}
+
 export function getStore(): ReplyStore {
   return getHub().local;
 }
 
-/** Validates the model and starts generating; the reply is followed separately (or not). */
-export function startReply(body: ChatRequestBody): Reply {
+/**
+ * Validates the model, counts the reply against the client's limits and starts generating; the
+ * reply is followed separately (or, in one-request mode, by the same response).
+ */
+export async function startReply(body: ChatRequestBody, client: string): Promise<Reply> {
   const env = getEnv();
+  if (isDraining()) {
+    throw new ApiError(503, 'shutting_down', 'The server is restarting. Try again in a moment.', {
+      'Retry-After': '5',
+    });
+  }
   const model = body.model ?? env.defaultModel;
   if (!env.models.includes(model)) {
     throw new ApiError(
@@ -64,10 +90,13 @@ export function startReply(body: ChatRequestBody): Reply {
       `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
     );
   }
+  const limiter = getLimiter();
+  await limiter.begin(client);
   let reply: Reply;
   try {
     reply = getStore().create(model);
   } catch (error) {
+    void limiter.end(client);
     if (error instanceof StoreFullError) {
       throw new ApiError(
         503,
@@ -80,7 +109,9 @@ export function startReply(body: ChatRequestBody): Reply {
     }
     throw error;
   }
-  void runReply(getStore(), reply, body.messages, { maxDurationMs: env.REPLY_MAX_DURATION_MS });
+  void runReply(getStore(), reply, body.messages, {
+    maxDurationMs: env.REPLY_MAX_DURATION_MS,
+  }).finally(() => void limiter.end(client));
   return reply;
 }
 

@@ -63,6 +63,11 @@ export class RedisHub implements ReplyHub {
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
   }
 
+  /** The command connection, for other Redis-backed parts (rate limits). */
+  get client(): Redis {
+    return this.redis;
+  }
+
   /** Binds the local store (created with `keepAlive` and `onFrame` from this hub). */
   attachStore(store: ReplyStore): void {
     this.local = store;

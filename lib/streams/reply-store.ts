@@ -48,7 +48,7 @@ export interface StoreOptions {
   onFrame?: (reply: Reply, frame: string) => void;
 }
 
-export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large';
+export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large' | 'shutdown';
 
 export class StoreFullError extends Error {
   constructor() {
@@ -160,6 +160,11 @@ export class ReplyStore {
     return this.replies.get(id);
   }
 
+  /** Replies still generating. */
+  running(): Reply[] {
+    return [...this.replies.values()].filter((r) => !r.done);
+  }
+
   /** Adds one event; ignored once the reply has ended. Returns false when it was not added. */
   append(reply: Reply, event: ReplyEvent): boolean {
     if (reply.done) return false;
@@ -195,6 +200,16 @@ export class ReplyStore {
         },
       });
       this.append(reply, { event: 'close', data: { finishReason: 'length' } });
+    } else if (cause === 'shutdown') {
+      this.append(reply, {
+        event: 'error',
+        data: {
+          code: 'server_restarting',
+          message: 'The server restarted before the reply was complete. Continue to pick it up.',
+          retryable: true,
+        },
+      });
+      this.append(reply, { event: 'close', data: { finishReason: 'error' } });
     } else {
       this.append(reply, { event: 'close', data: { finishReason: 'stopped' } });
     }

@@ -1,5 +1,7 @@
 // POST /api/chat — start a reply (two-step: 201 + streamUrl; one-request: Accept: text/event-stream)
 import { getEnv } from '@/lib/env';
+import { guard } from '@/lib/http/access';
+import { clientKey } from '@/lib/http/client-key';
 import { errorResponse } from '@/lib/http/api-error';
 import { parseChatRequest } from '@/lib/chat/request';
 import { replyStreamResponse, startReply } from '@/lib/chat/service';
@@ -10,6 +12,7 @@ export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
   try {
+    guard(request);
     const env = getEnv();
     const body = await parseChatRequest(request, {
       maxBodyBytes: env.MAX_BODY_BYTES,
@@ -18,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
       maxTotalChars: env.MAX_TOTAL_CHARS,
     });
     const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
-    const reply = startReply(body);
+    const reply = await startReply(body, clientKey(request));
     if (oneRequest) return replyStreamResponse(reply, 0, request.signal, { owner: true });
     const streamUrl = streamUrlFor(reply.id);
     return Response.json(

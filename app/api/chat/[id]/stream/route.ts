@@ -1,5 +1,6 @@
 // GET /api/chat/{id}/stream — follow a reply as Server-Sent Events, resuming after Last-Event-ID
 import { errorResponse } from '@/lib/http/api-error';
+import { guard } from '@/lib/http/access';
 import {
   getHub,
   isReplyId,
@@ -16,6 +17,7 @@ export async function GET(
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
   try {
+    guard(request);
     const { id } = await params;
     const found = isReplyId(id) ? await getHub().find(id) : undefined;
     if (!found) throw notFound();
