@@ -90,8 +90,31 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
       `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
     );
   }
+  const hub = getHub();
+  if (hub instanceof RedisHub && !hub.available) {
+    throw new ApiError(
+      503,
+      'store_unavailable',
+      'The reply store is unreachable. Try again shortly.',
+      {
+        'Retry-After': '5',
+      },
+    );
+  }
   const limiter = getLimiter();
-  await limiter.begin(client);
+  try {
+    await limiter.begin(client);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(
+      503,
+      'store_unavailable',
+      'The reply store is unreachable. Try again shortly.',
+      {
+        'Retry-After': '5',
+      },
+    );
+  }
   let reply: Reply;
   try {
     reply = getStore().create(model);

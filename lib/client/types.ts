@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+// No `new Function` in the browser: zod's JIT probe would trip the Content-Security-Policy.
+z.config({ jitless: true });
+
 export const messageStatus = z.enum(['streaming', 'done', 'stopped', 'error']);
 export type MessageStatus = z.infer<typeof messageStatus>;
 

@@ -53,9 +53,11 @@ export class RedisHub implements ReplyHub {
 
   constructor(private readonly options: RedisHubOptions) {
     this.prefix = options.prefix ?? 'streamchat:';
-    const common = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
-    this.redis = new Redis(options.url, common);
-    this.sub = new Redis(options.url, common);
+    // Commands fail at once while Redis is unreachable (no offline queue), so requests get a
+    // clear 503 instead of hanging; the clients keep reconnecting in the background.
+    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // The subscriber queues its SUBSCRIBEs until connected (they are re-sent on reconnect).
+    this.sub = new Redis(options.url, { maxRetriesPerRequest: 1 });
     for (const client of [this.redis, this.sub]) {
       client.on('error', (error: Error) => options.log?.('redis error', { error: error.message }));
     }
@@ -157,6 +159,11 @@ export class RedisHub implements ReplyHub {
     if (done === null) return false;
     if (done === '0') await this.redis.publish(this.key('ctl'), JSON.stringify({ stop: id }));
     return true;
+  }
+
+  /** False while the command connection is down: new replies are refused then. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
   }
 
   async health(): Promise<{ ok: boolean; detail?: string }> {
