@@ -9,6 +9,8 @@ export interface TcpProxy {
   url: string;
   /** Destroys every open connection; returns how many there were. */
   dropAll(): number;
+  /** Destroys each open connection with probability `p`; returns how many. */
+  dropSome(p: number): number;
   connections(): number;
   close(): Promise<void>;
 }
@@ -18,8 +20,11 @@ export async function startTcpProxy(
   targetHost = '127.0.0.1',
 ): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  const clients = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost);
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     const pair = [client, upstream];
     for (const s of pair) {
       sockets.add(s);
@@ -40,6 +45,16 @@ export async function startTcpProxy(
     dropAll() {
       const n = sockets.size / 2;
       for (const s of sockets) s.destroy();
+      return n;
+    },
+    dropSome(p) {
+      let n = 0;
+      for (const c of [...clients]) {
+        if (Math.random() < p) {
+          c.destroy();
+          n++;
+        }
+      }
       return n;
     },
     connections: () => sockets.size / 2,

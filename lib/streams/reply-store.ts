@@ -160,6 +160,11 @@ export class ReplyStore {
     return this.replies.get(id);
   }
 
+  /** What the store holds, for the health endpoint. */
+  stats(): { replies: number; running: number; bytes: number } {
+    return { replies: this.replies.size, running: this.running().length, bytes: this.totalBytes };
+  }
+
   /** Replies still generating. */
   running(): Reply[] {
     return [...this.replies.values()].filter((r) => !r.done);

@@ -8,7 +8,7 @@ export async function GET(): Promise<Response> {
   const [store, upstream] = await Promise.all([getHub().health(), checkUpstream()]);
   const ok = store.ok && upstream.ok;
   return Response.json(
-    { ok, store: { kind: getHub().kind, ...store }, upstream },
+    { ok, store: { kind: getHub().kind, ...store, ...getHub().local.stats() }, upstream },
     { status: ok ? 200 : 503, headers: { 'Cache-Control': 'no-store' } },
   );
 }
