@@ -84,6 +84,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     startApp('private', port(5), {
       ...upstream,
       ACCESS_CODE: accessCode,
+      // As on Vercel, where disconnects go unseen: leave beacons end replies.
+      REPLY_LEAVE: 'on',
+      REPLY_GRACE_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '3',
       RATE_LIMIT_CONCURRENT: '1',
     }),

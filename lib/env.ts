@@ -45,6 +45,8 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: int(30),
   RATE_LIMIT_CONCURRENT: int(5),
   SHUTDOWN_GRACE_MS: int(10_000),
+  /** `auto`: on Vercel (where disconnects go unseen), a page's leave beacon ends its reply. */
+  REPLY_LEAVE: z.enum(['auto', 'on', 'off']).default('auto'),
   REDIS_PREFIX: z.string().default('streamchat:'),
 });
 

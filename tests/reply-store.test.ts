@@ -357,3 +357,48 @@ describe('ReplyStore: eviction and limits', () => {
     expect(store.bytes).toBe(frameBytes(b));
   });
 });
+
+describe('leave beacons (platforms that hide disconnects)', () => {
+  it('end a reply after the grace period even though its follower never detached', () => {
+    const { store, clock, ended } = setup({ honourLeave: true });
+    const reply = store.create('m');
+    store.attach(reply); // the platform never reports this follower leaving
+    clock.advance(10_000);
+    expect(store.leave(reply.id)).toBe(true);
+    clock.advance(GRACE - 1);
+    expect(reply.done).toBe(false);
+    clock.advance(1);
+    expect(reply.finishReason).toBe('stopped');
+    expect(reply.upstream.signal.aborted).toBe(true);
+    expect(ended).toEqual([{ id: reply.id, cause: 'abandoned' }]);
+  });
+
+  it('are cancelled by a follower coming back (a reload), and ignored right after one did', () => {
+    const { store, clock } = setup({ honourLeave: true });
+    const reply = store.create('m');
+    store.attach(reply);
+    clock.advance(10_000);
+    store.leave(reply.id);
+    clock.advance(1_000);
+    store.attach(reply); // the reloaded page
+    clock.advance(GRACE * 2);
+    expect(reply.done).toBe(false);
+    // The next reload: the old page's beacon arrives just after the new page attached.
+    store.attach(reply);
+    clock.advance(500);
+    store.leave(reply.id);
+    clock.advance(GRACE * 2);
+    expect(reply.done).toBe(false);
+  });
+
+  it('change nothing where disconnects are seen (the default)', () => {
+    const { store, clock } = setup();
+    const reply = store.create('m');
+    store.attach(reply);
+    clock.advance(10_000);
+    expect(store.leave(reply.id)).toBe(true);
+    clock.advance(GRACE * 2);
+    expect(reply.done).toBe(false);
+    expect(store.leave('unknown-id-xxxxxxxxxxxx')).toBe(false);
+  });
+});

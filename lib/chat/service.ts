@@ -42,6 +42,8 @@ export function getHub(): ReplyHub {
         maxBytes: env.STORE_MAX_BYTES,
         maxReplies: env.STORE_MAX_REPLIES,
         keepAlive: redis?.keepAlive,
+        honourLeave:
+          env.REPLY_LEAVE === 'on' || (env.REPLY_LEAVE === 'auto' && !!process.env.VERCEL),
         onFrame: redis?.onFrame,
       },
       (reply, cause) => log.info('reply ended', { id: reply.id, cause }),

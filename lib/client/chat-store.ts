@@ -45,6 +45,7 @@ let state: ChatState = {
 };
 const listeners = new Set<Listener>();
 const following = new Map<string, Following>(); // by message id
+const followedReplies = new Map<string, string>(); // message id → reply id, while followed
 const queued = new Set<string>(); // reply ids this tab waits to follow
 const saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
 const sentAt = new Map<string, number>(); // message id → when its request was sent
@@ -184,6 +185,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
         onReconnecting: (on) => setReconnecting(messageId, on),
         onEnd(status, error) {
           following.delete(messageId);
+          followedReplies.delete(messageId);
           setReconnecting(messageId, false);
           const sent = sentAt.get(messageId);
           sentAt.delete(messageId);
@@ -213,6 +215,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
         },
       });
       following.set(messageId, handle);
+      followedReplies.set(messageId, replyId);
     });
   };
   void withLock(`streamchat-reply:${replyId}`, run).finally(() => queued.delete(replyId));
@@ -330,9 +333,14 @@ export const chatActions = {
       : (conversations[0]?.id ?? null);
     set({ ready: true, conversations, models, activeId });
     for (const c of conversations) resumeStreaming(c);
-    // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
     window.addEventListener('pagehide', () => {
+      // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
       for (const id of saveTimers.keys()) persist(id);
+      // Tell the server this page stopped following: unless it comes back (a reload, another
+      // tab), the reply ends after the grace period even where disconnects go unseen (Vercel).
+      for (const replyId of followedReplies.values()) {
+        navigator.sendBeacon(`/api/chat/${encodeURIComponent(replyId)}/leave`);
+      }
     });
   },
 

@@ -19,6 +19,8 @@ export interface ReplyHub {
   find(id: string): Promise<Found | undefined>;
   /** Stops a reply wherever it runs; false when the id is unknown. */
   stop(id: string): Promise<boolean>;
+  /** A page following the reply went away (see ReplyStore.leave); false when unknown. */
+  leave(id: string): Promise<boolean>;
   /** Whether the store is reachable. */
   health(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;
@@ -34,6 +36,9 @@ export function memoryHub(store: ReplyStore): ReplyHub {
     },
     async stop(id) {
       return store.stop(id);
+    },
+    async leave(id) {
+      return store.leave(id);
     },
     async health() {
       return { ok: true };

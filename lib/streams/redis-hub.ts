@@ -166,6 +166,14 @@ export class RedisHub implements ReplyHub {
     return this.redis.status === 'ready';
   }
 
+  async leave(id: string): Promise<boolean> {
+    if (this.local.leave(id)) return true;
+    const done = await this.redis.hget(this.key('r', id, 'm'), 'done');
+    if (done === null) return false;
+    if (done === '0') await this.redis.publish(this.key('ctl'), JSON.stringify({ leave: id }));
+    return true;
+  }
+
   async health(): Promise<{ ok: boolean; detail?: string }> {
     try {
       const pong = await Promise.race([
@@ -186,8 +194,9 @@ export class RedisHub implements ReplyHub {
   private onMessage(channel: string, message: string): void {
     if (channel === this.key('ctl')) {
       try {
-        const { stop } = JSON.parse(message) as { stop?: string };
+        const { stop, leave } = JSON.parse(message) as { stop?: string; leave?: string };
         if (stop) this.local.stop(stop);
+        if (leave) this.local.leave(leave);
       } catch {
         /* not ours */
       }

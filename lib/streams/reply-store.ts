@@ -44,11 +44,19 @@ export interface StoreOptions {
    * another period (with several instances, someone may follow it elsewhere).
    */
   keepAlive?: (reply: Reply) => Promise<boolean>;
+  /**
+   * Act on `leave()` beacons. Only where the platform hides disconnects (Vercel): elsewhere a
+   * leaving page detaches by itself, and a late beacon could only do harm.
+   */
+  honourLeave?: boolean;
   /** Called with every frame appended, in order (the Redis hub copies them out). */
   onFrame?: (reply: Reply, frame: string) => void;
 }
 
 export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large' | 'shutdown';
+
+/** A leave beacon this soon after a follower attached is taken as stale (see `leave`). */
+const LEAVE_AFTER_ATTACH_MS = 5_000;
 
 export class StoreFullError extends Error {
   constructor() {
@@ -71,6 +79,9 @@ export class Reply {
   private waiters = new Set<Waiter>();
   private wakeScheduled = false;
   graceTimer: unknown;
+  /** Set by `leave()`: ends the reply after the grace period unless a follower attaches. */
+  leaveTimer: unknown;
+  lastAttachAt = -Infinity;
   evictTimer: unknown;
 
   constructor(
@@ -233,10 +244,34 @@ export class ReplyStore {
 
   attach(reply: Reply): void {
     reply.followers++;
+    reply.lastAttachAt = this.timers.now();
     if (reply.graceTimer !== undefined) {
       this.timers.clearTimeout(reply.graceTimer);
       reply.graceTimer = undefined;
     }
+    if (reply.leaveTimer !== undefined) {
+      this.timers.clearTimeout(reply.leaveTimer);
+      reply.leaveTimer = undefined;
+    }
+  }
+
+  /**
+   * The page that followed this reply went away (a beacon from `pagehide`). Where the platform
+   * reports disconnects this changes nothing; where it does not (Vercel), it is what lets an
+   * abandoned reply end: unless a follower attaches within the grace period (a reload does), the
+   * reply ends as abandoned, whatever the follower count says.
+   */
+  leave(id: string): boolean {
+    const reply = this.replies.get(id);
+    if (!reply) return false;
+    if (!this.options.honourLeave || reply.done || reply.leaveTimer !== undefined) return true;
+    // A beacon can arrive after the reloaded page has already attached again: ignore it then.
+    if (this.timers.now() - reply.lastAttachAt < LEAVE_AFTER_ATTACH_MS) return true;
+    reply.leaveTimer = this.timers.setTimeout(() => {
+      reply.leaveTimer = undefined;
+      this.end(reply, 'abandoned');
+    }, this.options.graceMs);
+    return true;
   }
 
   /**
@@ -270,6 +305,10 @@ export class ReplyStore {
 
   private markDone(reply: Reply, finishReason: FinishReason): void {
     reply.done = true;
+    if (reply.leaveTimer !== undefined) {
+      this.timers.clearTimeout(reply.leaveTimer);
+      reply.leaveTimer = undefined;
+    }
     reply.finishReason = finishReason;
     reply.endedAt = this.timers.now();
     if (reply.graceTimer !== undefined) {
