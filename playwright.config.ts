@@ -16,10 +16,10 @@ export default defineConfig({
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: { trace: 'retain-on-failure' },
   projects: [
-    { name: 'api', testMatch: 'api/**/*.spec.ts' },
+    { name: 'api', testMatch: '**/e2e/api/**/*.spec.ts' },
     {
       name: 'chromium',
-      testMatch: 'ui/**/*.spec.ts',
+      testMatch: '**/e2e/ui/**/*.spec.ts',
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 800 },

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useChat } from '@/hooks/use-chat';
 import { toJson, toMarkdown } from '@/lib/client/chat-store';
 import type { Conversation } from '@/lib/client/types';
@@ -16,6 +16,26 @@ export function ChatApp({ demo }: { demo: boolean }) {
   const [drawer, setDrawer] = useState(false);
   const [settings, setSettings] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
+  const openDrawer = useRef<HTMLButtonElement>(null);
+  const drawerPanel = useRef<HTMLDivElement>(null);
+
+  // The drawer is modal: focus goes into it, and back to its button when it closes.
+  const closeDrawer = useCallback(() => setDrawer(false), []);
+  const drawerWasOpen = useRef(false);
+  useEffect(() => {
+    if (!drawer) {
+      if (drawerWasOpen.current) openDrawer.current?.focus();
+      drawerWasOpen.current = false;
+      return;
+    }
+    drawerWasOpen.current = true;
+    drawerPanel.current?.querySelector('button')?.focus();
+    // It only exists in the narrow layout: widening the window closes it.
+    const wide = matchMedia('(min-width: 48rem)');
+    const onChange = () => wide.matches && setDrawer(false);
+    wide.addEventListener('change', onChange);
+    return () => wide.removeEventListener('change', onChange);
+  }, [drawer]);
 
   // Ctrl/Cmd+Shift+O: a new chat, from anywhere.
   useEffect(() => {
@@ -55,28 +75,31 @@ export function ChatApp({ demo }: { demo: boolean }) {
           role="dialog"
           aria-modal="true"
           aria-label="Chats"
+          onKeyDown={(e) => e.key === 'Escape' && closeDrawer()}
         >
           <button
             type="button"
             aria-label="Close sidebar"
             className="absolute inset-0 bg-black/40"
-            onClick={() => setDrawer(false)}
+            onClick={closeDrawer}
           />
           <div
+            ref={drawerPanel}
             className="absolute inset-y-0 left-0 w-72 max-w-[85vw] bg-white shadow-xl dark:bg-zinc-900"
-            onKeyDown={(e) => e.key === 'Escape' && setDrawer(false)}
           >
             <Sidebar
               conversations={chat.conversations}
               activeId={chat.activeId}
-              onNavigate={() => setDrawer(false)}
+              onNavigate={closeDrawer}
             />
           </div>
         </div>
       )}
-      <div className="flex min-w-0 flex-1 flex-col">
+      {/* Behind the open drawer, nothing can be reached (it is modal). */}
+      <div className="flex min-w-0 flex-1 flex-col" inert={drawer}>
         <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
           <button
+            ref={openDrawer}
             type="button"
             className="btn-ghost md:hidden"
             aria-label="Open sidebar"

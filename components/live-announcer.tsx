@@ -9,15 +9,17 @@ import type { Conversation } from '@/lib/client/types';
 export function LiveAnnouncer({ conversation }: { conversation: Conversation | undefined }) {
   const last = conversation?.messages.at(-1);
   const [text, setText] = useState('');
-  const seen = useRef<string | undefined>(undefined);
+  const seen = useRef<{ conversation?: string; key?: string }>({});
 
   const key = last?.role === 'assistant' ? `${last.id}:${last.status}` : undefined;
   useEffect(() => {
-    if (!key || !last || seen.current === key) return;
-    const first = seen.current === undefined;
-    seen.current = key;
-    if (first && last.status !== 'streaming') return; // opening an old chat says nothing
-    const snippet = last.content.length > 200 ? `${last.content.slice(0, 200)}…` : last.content;
+    if (!key || !last || seen.current.key === key) return;
+    // Opening a chat (or the page) says nothing about a reply that had already ended.
+    const opened = seen.current.conversation !== conversation?.id;
+    seen.current = { conversation: conversation?.id, key };
+    if (opened && last.status !== 'streaming') return;
+    const plain = plainText(last.content);
+    const snippet = plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
     const message =
       last.status === 'streaming'
         ? 'The assistant is replying.'
@@ -28,11 +30,22 @@ export function LiveAnnouncer({ conversation }: { conversation: Conversation | u
             : `The reply failed: ${last.error?.message ?? ''}`;
     // Set from an effect on purpose: the region must change after it is in the DOM.
     setText(message);
-  }, [key, last]);
+  }, [key, last, conversation?.id]);
 
   return (
     <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">
       {text}
     </div>
   );
+}
+
+/** Markdown as a screen reader should say it: the words, without the syntax around them. */
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/```[^\n]*\n?/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/[*`|]+|~~/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

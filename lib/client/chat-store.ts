@@ -328,11 +328,20 @@ export const chatActions = {
         .catch(() => null),
     ]);
     const fromHash = decodeURIComponent(location.hash.slice(1));
-    const activeId = conversations.some((c) => c.id === fromHash)
-      ? fromHash
-      : (conversations[0]?.id ?? null);
-    set({ ready: true, conversations, models, activeId });
-    for (const c of conversations) resumeStreaming(c);
+    // A message sent while this was loading made a conversation already: this page's copy is
+    // the newer one; keep it, and keep it open.
+    const mine = new Set(state.conversations.map((c) => c.id));
+    const loaded = conversations.filter((c) => !mine.has(c.id));
+    const activeId =
+      state.activeId ??
+      (loaded.some((c) => c.id === fromHash) ? fromHash : (loaded[0]?.id ?? null));
+    set({
+      ready: true,
+      conversations: sortByUpdated([...state.conversations, ...loaded]),
+      models,
+      activeId,
+    });
+    for (const c of loaded) resumeStreaming(c);
     window.addEventListener('pagehide', () => {
       // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
       for (const id of saveTimers.keys()) persist(id);

@@ -7,4 +7,10 @@ function notFound(): Response {
   return new ApiError(404, 'not_found', 'There is no such API route.').toResponse();
 }
 
-export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };
+export {
+  notFound as GET,
+  notFound as POST,
+  notFound as PUT,
+  notFound as PATCH,
+  notFound as DELETE,
+};
