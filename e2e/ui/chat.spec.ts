@@ -79,14 +79,17 @@ test('a reply survives the connection dropping mid-stream: no gap, no repeat', a
   try {
     const chat = new ChatPage(page);
     await chat.goto(proxy.url);
-    const words = Array.from({ length: 120 }, (_, i) => `w${i}`).join(' ');
-    await chat.ask(`[[echo]] [[delay:25]] ${words}`);
+    const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
+    await chat.ask(`[[echo]] [[delay:30]] ${words}`);
+    let dropped = 0;
     for (const at of [20, 60]) {
       await expect
         .poll(async () => (await chat.answerText()).split(' ').length)
         .toBeGreaterThan(at);
-      expect(proxy.dropAll()).toBeGreaterThan(0);
+      dropped += proxy.dropAll();
     }
+    // At least one live connection was cut (the second cut may find the stream reconnecting).
+    expect(dropped).toBeGreaterThan(0);
     await chat.waitForStatus('done');
     expect(await chat.answerText()).toBe(words);
   } finally {

@@ -106,7 +106,8 @@ test('a streaming reply is followed until the person scrolls up; "Jump to latest
 }) => {
   const chat = new ChatPage(page);
   await chat.goto(APP());
-  await chat.ask('[[tokens:1000]] [[delay:10]]');
+  // Long enough (30 s) that it is still streaming when the test stops it, even on a slow machine.
+  await chat.ask('[[tokens:3000]] [[delay:10]]');
   const height = () => chat.scroller().evaluate((el) => el.scrollHeight);
   const viewport = await chat.scroller().evaluate((el) => el.clientHeight);
 

@@ -28,8 +28,8 @@ test('a chat sent in one tab appears in another, which sees the reply grow and f
   context,
 }) => {
   const [a, b] = await twoTabs(context);
-  const text = words(80);
-  await a.ask(`[[echo]] [[delay:30]] ${text}`);
+  const text = words(150);
+  await a.ask(`[[echo]] [[delay:40]] ${text}`);
   const entry = b.history.getByRole('button', { name: /^\[\[echo\]\]/ });
   await expect(entry).toBeVisible(); // no reload
   await entry.click();
