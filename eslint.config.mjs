@@ -17,6 +17,8 @@ export default defineConfig([
   },
   globalIgnores([
     '.next/**',
+    '**/.next/**',
+    'bench/.app-build/**',
     'out/**',
     'build/**',
     'next-env.d.ts',
