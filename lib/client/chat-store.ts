@@ -16,7 +16,8 @@ import {
   saveConversation,
 } from '@/lib/client/db';
 import { followReply, type Following } from '@/lib/client/follow-reply';
-import { newId, titleFrom, type Conversation, type StoredMessage } from '@/lib/client/types';
+import type { Conversation, StoredMessage } from '@/lib/client/types';
+import { newId, titleFrom } from '@/lib/client/ids';
 
 export interface ChatState {
   ready: boolean;

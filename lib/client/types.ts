@@ -1,4 +1,7 @@
 /**
+ * The zod schemas are only loaded when a file is imported (chat-store imports this module's
+ * types statically, its values dynamically), so zod stays out of the page's first load.
+ *
  * What the browser keeps: conversations with their messages, stored whole in IndexedDB. An
  * assistant message that is still streaming keeps its reply id and the id of the last event its
  * text includes, so a reload (or another tab) can resume exactly after it.
@@ -58,12 +61,3 @@ export const exportSchema = z.object({
   conversations: z.array(conversationSchema).min(1),
 });
 export type ExportFile = z.infer<typeof exportSchema>;
-
-export function newId(): string {
-  return crypto.randomUUID();
-}
-
-export function titleFrom(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat';
-}
