@@ -1,0 +1,169 @@
+/**
+ * A lean streaming HTTP client on raw sockets (one connection per reply, `Connection: close`),
+ * so that thousands of open replies cost the bench little CPU. It does not decode events: it
+ * counts a marker that each variant's wire format carries once per token, and looks for the
+ * marker of a successful end and of an error. Bytes are read as latin1 (markers are ASCII), with
+ * the tail of each read carried over so a marker split across reads is still found.
+ */
+import net from 'node:net';
+
+export interface Target {
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Occurs once per streamed token. */
+  tokenMarker: string;
+  /** Occurs once the reply ended normally. */
+  endMarker: string;
+  /** Occurs when the reply failed. */
+  errorMarker: string;
+}
+
+export interface StreamResult {
+  status: number;
+  tokens: number;
+  /** The end marker was seen and the server closed the connection. */
+  ok: boolean;
+  error: string | undefined;
+  startedAt: number;
+  /** performance.now() when the first token arrived. */
+  firstTokenAt: number | undefined;
+  endedAt: number;
+  bytes: number;
+}
+
+export interface StreamOptions {
+  /** Called for each read that carried tokens: how many, and when. */
+  onTokens?: (count: number, at: number) => void;
+  /** Stop reading once the response has started (a stalled client); see `StalledStream`. */
+  stall?: boolean;
+  timeoutMs: number;
+  /** Closes the connection (the result then has error 'aborted'). */
+  signal?: AbortSignal;
+}
+
+function countOf(text: string, marker: string): number {
+  let n = 0;
+  for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker, i + marker.length)) n++;
+  return n;
+}
+
+function request(t: Target): string {
+  const body = Buffer.byteLength(t.body);
+  let head = `POST ${t.path} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nConnection: close\r\n`;
+  head += `Content-Type: application/json\r\nContent-Length: ${body}\r\n`;
+  for (const [k, v] of Object.entries(t.headers)) head += `${k}: ${v}\r\n`;
+  return head + '\r\n' + t.body;
+}
+
+export interface StalledStream {
+  /** Resolves once the response headers arrived (then the socket is paused). */
+  started: Promise<number>;
+  close(): void;
+}
+
+/** Opens a reply and stops reading as soon as its response has started. */
+export function openStalled(t: Target, timeoutMs: number): StalledStream {
+  const socket = net.connect({ port: t.port, host: '127.0.0.1' });
+  const started = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no response'));
+    }, timeoutMs);
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      socket.pause();
+      resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 0));
+    });
+  });
+  started.catch(() => {});
+  socket.on('error', () => {});
+  socket.write(request(t));
+  return { started, close: () => socket.destroy() };
+}
+
+/** Streams one reply to its end (or error, or timeout). */
+export function streamReply(t: Target, options: StreamOptions): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const startedAt = performance.now();
+    const result: StreamResult = {
+      status: 0,
+      tokens: 0,
+      ok: false,
+      error: undefined,
+      startedAt,
+      firstTokenAt: undefined,
+      endedAt: 0,
+      bytes: 0,
+    };
+    const keep = Math.max(t.tokenMarker.length, t.endMarker.length, t.errorMarker.length) - 1;
+    let carry = '';
+    let sawEnd = false;
+    let chunked = false;
+    let finished = false;
+    const socket = net.connect({ port: t.port, host: '127.0.0.1' });
+    const finish = (error?: string) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      result.endedAt = performance.now();
+      if (error && !result.error) result.error = error;
+      result.ok = !result.error && sawEnd && result.status === 200;
+      if (!result.ok && !result.error) {
+        result.error = result.status !== 200 ? `status ${result.status}` : 'ended without end';
+      }
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
+    const onAbort = () => finish('aborted');
+    if (options.signal?.aborted) return finish('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      const now = performance.now();
+      result.bytes += chunk.length;
+      let text = carry + chunk.toString('latin1');
+      if (result.status === 0) {
+        const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+        if (!m) {
+          if (text.length < 64) {
+            carry = text;
+            return;
+          }
+          return finish('bad response');
+        }
+        result.status = Number(m[1]);
+        const headEnd = text.indexOf('\r\n\r\n');
+        if (headEnd === -1) return finish('headers split across reads');
+        chunked = /\r\ntransfer-encoding: *chunked/i.test(text.slice(0, headEnd));
+        // Keep the CRLF before the body: the end of a chunked body is CRLF "0" CRLF CRLF.
+        text = text.slice(headEnd + 2);
+      }
+      const n = countOf(text, t.tokenMarker);
+      if (n > 0) {
+        if (result.firstTokenAt === undefined) result.firstTokenAt = now;
+        result.tokens += n;
+        options.onTokens?.(n, now);
+      }
+      if (!sawEnd && text.includes(t.endMarker)) sawEnd = true;
+      if (text.includes(t.errorMarker)) result.error = 'error event';
+      // Some servers keep the connection open after the response (AI SDK sets keep-alive).
+      if (chunked && text.includes('\r\n0\r\n\r\n')) return finish();
+      // Keep the tail, minus any marker already counted in it.
+      carry = text.length > keep ? text.slice(text.length - keep) : text;
+      const counted = carry.lastIndexOf(t.tokenMarker);
+      if (counted !== -1) carry = carry.slice(counted + t.tokenMarker.length);
+    });
+    socket.on('end', () => finish());
+    socket.on('close', () => finish());
+    socket.on('error', (e) => finish(e.message));
+    socket.write(request(t));
+  });
+}

@@ -1,0 +1,144 @@
+/** What every figure gets: the mode's sizes, the servers, and a way to start a variant. */
+import path from 'node:path';
+import type { NextServer, Simulator } from './servers';
+import { startNext } from './servers';
+import type { VariantId } from './variants';
+
+export type Mode = 'full' | 'quick' | 'smoke';
+
+export interface Sizes {
+  ttft: { replies: number; tokens: number };
+  cpu: {
+    concurrency: number[];
+    tokens: number;
+    /** A cohort still running after this long is ended (slow variants). */
+    limitMs: number;
+  };
+  sweep: { open: number[]; tokens: number; delayMs: number };
+  backpressure: {
+    clients: number;
+    tokens: number;
+    windowMs: number;
+    replyMaxBytes: number;
+    /**
+     * A reply read at full speed before the baseline, so that the heap has grown already (it must
+     * fit in REPLY_MAX_BYTES: about 45 bytes per token as frames).
+     */
+    warmTokens: number;
+  };
+  render: { tokens: number; delayMs: number };
+}
+
+export const SIZES: Record<Mode, Sizes> = {
+  full: {
+    ttft: { replies: 200, tokens: 8 },
+    cpu: { concurrency: [50, 500], tokens: 2000, limitMs: 40_000 },
+    sweep: { open: [500, 1000, 2000], tokens: 200, delayMs: 50 },
+    backpressure: {
+      clients: 2,
+      tokens: 1_000_000,
+      windowMs: 12_000,
+      replyMaxBytes: 1 << 20,
+      warmTokens: 20_000,
+    },
+    render: { tokens: 20000, delayMs: 5 },
+  },
+  quick: {
+    ttft: { replies: 50, tokens: 8 },
+    cpu: { concurrency: [50, 200], tokens: 1000, limitMs: 8_000 },
+    sweep: { open: [300], tokens: 60, delayMs: 50 },
+    backpressure: {
+      clients: 1,
+      tokens: 1_000_000,
+      windowMs: 3_000,
+      replyMaxBytes: 1 << 20,
+      warmTokens: 10_000,
+    },
+    render: { tokens: 1500, delayMs: 5 },
+  },
+  smoke: {
+    ttft: { replies: 10, tokens: 8 },
+    cpu: { concurrency: [5, 20], tokens: 200, limitMs: 5_000 },
+    sweep: { open: [20], tokens: 20, delayMs: 50 },
+    backpressure: {
+      clients: 1,
+      tokens: 20_000,
+      windowMs: 1_000,
+      replyMaxBytes: 64 << 10,
+      warmTokens: 1_000,
+    },
+    render: { tokens: 200, delayMs: 5 },
+  },
+};
+
+export interface Running {
+  id: VariantId;
+  port: number;
+  /** The process to measure (the simulator itself for `direct`). */
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface Context {
+  mode: Mode;
+  sizes: Sizes;
+  workDir: string;
+  simulator: Simulator;
+  appDir: string;
+  peerDir: string;
+  log(message: string): void;
+  /** Servers shared by the figures that measure CPU time or latency, not memory. */
+  shared: Map<VariantId, Promise<Running>>;
+}
+
+/**
+ * A running server for the variant, shared with other figures (started on first use, stopped at
+ * the end of the run). Figures that measure memory start their own with `startVariant`.
+ */
+export function sharedVariant(ctx: Context, id: VariantId): Promise<Running> {
+  let running = ctx.shared.get(id);
+  if (!running) {
+    running = startVariant(ctx, id);
+    ctx.shared.set(id, running);
+  }
+  return running;
+}
+
+export async function stopShared(ctx: Context): Promise<void> {
+  for (const running of ctx.shared.values()) await (await running.catch(() => null))?.stop();
+  ctx.shared.clear();
+}
+
+/** Starts a fresh server for a variant (`direct` is the simulator, which keeps running). */
+export async function startVariant(
+  ctx: Context,
+  id: VariantId,
+  extraEnv: Record<string, string> = {},
+): Promise<Running> {
+  if (id === 'direct') {
+    return {
+      id,
+      port: ctx.simulator.port,
+      pid: ctx.simulator.pid,
+      url: `http://127.0.0.1:${ctx.simulator.port}`,
+      stop: async () => {},
+    };
+  }
+  let server: NextServer;
+  if (id === 'app') {
+    server = await startNext(
+      'app',
+      ctx.appDir,
+      ctx.simulator,
+      ctx.workDir,
+      extraEnv,
+      '/api/models',
+    );
+  } else {
+    server = await startNext(id, ctx.peerDir, ctx.simulator, ctx.workDir, extraEnv, '/');
+  }
+  return { id, port: server.port, pid: server.pid, url: server.url, stop: () => server.stop() };
+}
+
+export const logPath = (ctx: Context, name: string) => path.join(ctx.workDir, name);

@@ -1,0 +1,168 @@
+/**
+ * Child processes of the bench and what the OS says about them: CPU time from
+ * /proc/<pid>/stat (utime + stime of the process and its descendants) and resident memory from
+ * /proc/<pid>/status (VmRSS).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on every Linux build in use). */
+const USER_HZ = 100;
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces.
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of `pid` and all its descendants. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (!fields) continue;
+    const ppid = Number(fields[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** CPU time (user + system) used so far by `pid` and its descendants, in microseconds. */
+export function cpuMicros(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    const fields = statFields(p);
+    // After the command: state(0) ppid(1) … utime(11) stime(12).
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1e6) / USER_HZ;
+}
+
+/** Resident set size of `pid` and its descendants, in bytes. */
+export function rssBytes(pid: number): number {
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return kb * 1024;
+}
+
+/**
+ * Bytes queued in the kernel's send buffers of TCP connections whose local port is `port`
+ * (the tx_queue column of /proc/net/tcp): what a server has written that its clients did not read.
+ */
+export function kernelSendQueueBytes(port: number): number {
+  let total = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 5) continue;
+      const localPort = parseInt(cols[1]!.split(':')[1]!, 16);
+      if (localPort !== port) continue;
+      total += parseInt(cols[4]!.split(':')[0]!, 16);
+    }
+  }
+  return total;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+  port: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Child>();
+
+/** Spawns a long-running process whose output goes to `logFile`. */
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; port: number; logFile: string },
+): Child {
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const proc = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.pipe(log);
+  proc.stderr!.pipe(log);
+  const child: Child = {
+    name,
+    proc,
+    pid: proc.pid!,
+    port: options.port,
+    logFile: options.logFile,
+    async stop() {
+      running.delete(child);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(child);
+  return child;
+}
+
+/** Kills whatever the bench started and did not stop yet (on exit, error or Ctrl-C). */
+export function killAll(): void {
+  for (const child of running) {
+    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+  }
+  running.clear();
+}
+
+/** The last lines of a log file, for error messages. */
+export function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,629 @@
+/**
+ * Turns a run's figures into bench/results/: results.json (everything), results.md (the tables
+ * and which goals are met) and results.svg (one chart per figure), and returns the Markdown.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackpressureRow } from '../figures/backpressure';
+import type { SweepRow } from '../figures/concurrency';
+import type { CpuRow } from '../figures/cpu';
+import type { PageWeightRow } from '../figures/page-weight';
+import type { RenderRow } from '../figures/render';
+import type { TtftRow } from '../figures/ttft';
+import type { Mode, Sizes } from './context';
+import { ROOT } from './servers';
+import { labelOf, type VariantId } from './variants';
+
+export interface Results {
+  mode: Mode;
+  startedAt: string;
+  durationS?: number;
+  machine?: Record<string, string>;
+  ttft?: TtftRow[];
+  cpu?: CpuRow[];
+  sweep?: SweepRow[];
+  backpressure?: BackpressureRow[];
+  render?: RenderRow[];
+  pageWeight?: PageWeightRow[];
+  goals?: Goal[];
+}
+
+export interface Goal {
+  figure: string;
+  goal: string;
+  measured: string;
+  status: 'met' | 'not met' | 'not measured';
+}
+
+function machine(): Record<string, string> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+    commit = commit.trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+    if (dirty.trim()) commit += ' (with uncommitted changes)';
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    commit,
+  };
+}
+
+const fmt = (n: number | null | undefined, unit = '') =>
+  n === null || n === undefined || Number.isNaN(n) ? '—' : `${n}${unit}`;
+
+/**
+ * "Bounded by the configured per-reply buffer": RSS is not live data (V8 keeps heap it grew
+ * while relaying fast, and a frame of n characters takes more than n bytes as a JS string), so
+ * the bound allows a small multiple of the buffer, and the growth must have stopped.
+ */
+const BUFFER_FACTOR = 3;
+
+function goals(r: Results, sizes: Sizes): Goal[] {
+  const out: Goal[] = [];
+  const add = (figure: string, goal: string, measured: string, ok: boolean | null) =>
+    out.push({
+      figure,
+      goal,
+      measured,
+      status: ok === null ? 'not measured' : ok ? 'met' : 'not met',
+    });
+
+  const t = r.ttft?.find((x) => x.variant === 'app');
+  if (t) {
+    add('1 TTFT', 'added p50 ≤ 1 ms', `${t.addedP50Ms} ms`, t.addedP50Ms <= 1);
+    add('1 TTFT', 'added p99 ≤ 3 ms', `${t.addedP99Ms} ms`, t.addedP99Ms <= 3);
+  }
+  for (const c of r.cpu?.filter((x) => x.variant === 'app') ?? []) {
+    const naive = r.cpu!.find((x) => x.variant === 'naive' && x.concurrency === c.concurrency);
+    add(`2 CPU ×${c.concurrency}`, '≤ 10 µs per token', `${c.usPerToken} µs`, c.usPerToken <= 10);
+    if (naive) {
+      add(
+        `2 CPU ×${c.concurrency}`,
+        '≤ ¼ of the naive relay',
+        `${Math.round((100 * c.usPerToken) / naive.usPerToken)} % of ${naive.usPerToken} µs`,
+        c.usPerToken <= naive.usPerToken / 4,
+      );
+    }
+  }
+  const sweepApp = r.sweep?.filter((x) => x.variant === 'app') ?? [];
+  const top = sweepApp.at(-1);
+  if (top?.skipped) {
+    add(`3 ${top.open} open`, 'zero errors', 'failed at a lower count', false);
+  } else if (top) {
+    const n = `${top.open} open`;
+    add(`3 ${n}`, 'zero errors', `${top.errors}`, top.errors === 0);
+    add(`3 ${n}`, 'p99 added delay ≤ 20 ms', `${top.addedP99Ms} ms`, top.addedP99Ms <= 20);
+    add(
+      `3 ${n}`,
+      '≤ 64 KiB per open reply',
+      `${fmt(top.rssPerReplyKiB)} KiB`,
+      top.rssPerReplyKiB === null ? null : top.rssPerReplyKiB <= 64,
+    );
+  }
+  const bp = r.backpressure?.find((x) => x.variant === 'app');
+  if (bp) {
+    const limit = (BUFFER_FACTOR * sizes.backpressure.replyMaxBytes) / 2 ** 20;
+    add(
+      '4 backpressure',
+      `RSS per stalled client ≤ ${BUFFER_FACTOR} × REPLY_MAX_BYTES (${round2(limit)} MiB) and not growing`,
+      `${bp.rssPerClientMiB} MiB, ${bp.stillGrowingMiBPerS} MiB/s`,
+      bp.rssPerClientMiB <= limit && bp.stillGrowingMiBPerS <= 0.25,
+    );
+  }
+  const rn = r.render?.find((x) => x.variant === 'app');
+  if (rn) {
+    add(
+      '5 render',
+      'no task over 50 ms',
+      `${rn.longTasks} (longest ${fmt(rn.longestTaskMs, ' ms')})`,
+      rn.longTasks === 0,
+    );
+    add('5 render', 'p95 ≤ 4 ms per update', `${rn.p95UpdateMs} ms`, rn.p95UpdateMs <= 4);
+    add(
+      '5 render',
+      'parsed ≤ 3 × final length',
+      rn.parsedRatio === null ? 'not observable from outside' : `${rn.parsedRatio}×`,
+      rn.parsedRatio === null ? null : rn.parsedRatio <= 3,
+    );
+    add(
+      '5 render',
+      'last/first quarter ≤ 1.5',
+      `${rn.lastToFirstQuarter}`,
+      rn.lastToFirstQuarter <= 1.5,
+    );
+  }
+  const pw = r.pageWeight?.find((x) => x.variant === 'app');
+  if (pw) add('6 page', '≤ 200 kB JS compressed', `${pw.jsKiB} KiB`, pw.jsKiB * 1.024 <= 200);
+  return out;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function table(head: string[], rows: (string | number | null)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (c === null ? '—' : String(c))));
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...cells.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+export function markdown(r: Results, sizes: Sizes): string {
+  const m = r.machine ?? {};
+  const parts: string[] = [
+    `# Benchmark results (${r.mode} mode)`,
+    '',
+    `${r.startedAt}, ${r.durationS ?? '?'} s — ${m.cpu}, ${m.memory}, ${m.os}, Node ${m.node}, commit ${m.commit}. ` +
+      'All servers on 127.0.0.1 against one OpenAI-compatible simulator; every ratio is taken within this run.',
+  ];
+  if (r.goals?.length) {
+    parts.push(
+      '',
+      '## Goals',
+      '',
+      table(
+        ['figure', 'goal', 'measured', 'status'],
+        r.goals.map((g) => [
+          g.figure,
+          g.goal,
+          g.measured,
+          g.status === 'met' ? '✅ met' : g.status === 'not met' ? '❌ not met' : '— not measured',
+        ]),
+      ),
+    );
+  }
+  if (r.ttft) {
+    parts.push(
+      '',
+      `## 1. Time to first token (${r.ttft[0]?.replies} replies each, interleaved)`,
+      '',
+      table(
+        ['variant', 'p50', 'p99', 'added p50', 'added p99'],
+        r.ttft.map((x) => [
+          labelOf(x.variant),
+          `${x.p50Ms} ms`,
+          `${x.p99Ms} ms`,
+          x.variant === 'direct' ? '—' : `${x.addedP50Ms} ms`,
+          x.variant === 'direct' ? '—' : `${x.addedP99Ms} ms`,
+        ]),
+      ),
+    );
+  }
+  if (r.cpu) {
+    parts.push(
+      '',
+      `## 2. Server CPU per relayed token (${sizes.cpu.tokens}-token replies, upstream as fast as it can)`,
+      '',
+      `C replies started together; CPU time (utime + stime) of the server process from before the first request to after the last reply ÷ tokens received. Request handling is included. A cohort still running after ${sizes.cpu.limitMs / 1000} s is ended there and counted on what it delivered.`,
+      '',
+      table(
+        [
+          'variant',
+          'concurrent',
+          'tokens',
+          'replies complete',
+          'server CPU',
+          'µs / token',
+          'upstream µs / token',
+        ],
+        r.cpu.map((x) => [
+          labelOf(x.variant),
+          x.concurrency,
+          x.tokens,
+          `${x.completed} / ${x.concurrency}`,
+          `${x.serverCpuMs} ms in ${round2(x.elapsedMs / 1000)} s`,
+          x.usPerToken,
+          x.upstreamUsPerToken,
+        ]),
+      ),
+    );
+  }
+  if (r.sweep) {
+    parts.push(
+      '',
+      `## 3. Concurrent replies held (${sizes.sweep.tokens} tokens each at ${1000 / sizes.sweep.delayMs} tokens/s)`,
+      '',
+      table(
+        [
+          'variant',
+          'open',
+          'errors',
+          'first token p99',
+          'p50 gap',
+          'p99 gap',
+          'direct p99 gap',
+          'p99 added',
+          'RSS / open reply',
+        ],
+        r.sweep.map((x) =>
+          x.skipped
+            ? [
+                labelOf(x.variant),
+                x.open,
+                'skipped: failed at a lower count',
+                '',
+                '',
+                '',
+                '',
+                '',
+                '',
+              ]
+            : [
+                labelOf(x.variant),
+                x.open,
+                x.errors
+                  ? `${x.errors} (${Object.entries(x.errorKinds)
+                      .map(([k, v]) => `${v} ${k}`)
+                      .join(', ')})`
+                  : 0,
+                `${x.p99FirstTokenMs} ms`,
+                `${x.p50GapMs} ms`,
+                `${x.p99GapMs} ms`,
+                `${x.directP99GapMs} ms`,
+                `${x.addedP99Ms} ms`,
+                x.rssPerReplyKiB === null ? '—' : `${x.rssPerReplyKiB} KiB`,
+              ],
+        ),
+      ),
+      '',
+      'Replies are opened at 333 per second (so that all are open together for a few seconds); one still streaming at twice its duration after the last was opened counts as failed ("too slow"). Each row is a fresh server process. Direct replies to the upstream (one for every 20) run alongside as the control: "added" is the p99 gap minus theirs.',
+    );
+  }
+  if (r.backpressure) {
+    const b = sizes.backpressure;
+    parts.push(
+      '',
+      `## 4. Backpressure (${b.clients} client${b.clients > 1 ? 's' : ''} that stop reading, answers of up to ${b.tokens} tokens, ${b.windowMs / 1000} s window)`,
+      '',
+      `On loopback the kernel takes about 4 MiB per connection before a server sees any backpressure, so the answers must be many MiB long to show what a server keeps in user space; generating that for 100 clients would take minutes here, hence few clients on long answers. This app runs with REPLY_MAX_BYTES=${b.replyMaxBytes} (its per-reply buffer: the replay log, kept whether or not anyone reads).`,
+      '',
+      table(
+        [
+          'variant',
+          'upstream tokens / client',
+          'RSS growth / client',
+          'kernel queue / client',
+          'still growing',
+        ],
+        r.backpressure.map((x) => [
+          labelOf(x.variant),
+          x.upstreamTokensPerClient,
+          `${x.rssPerClientMiB} MiB`,
+          `${x.kernelPerClientMiB} MiB`,
+          `${x.stillGrowingMiBPerS} MiB/s`,
+        ]),
+      ),
+    );
+  }
+  if (r.render) {
+    parts.push(
+      '',
+      `## 5. Rendering in Chromium (${sizes.render.tokens} tokens of markdown at ${1000 / sizes.render.delayMs} tokens/s)`,
+      '',
+      table(
+        [
+          'UI',
+          'updates',
+          'tasks > 50 ms',
+          'longest',
+          'p50 / update',
+          'p95 / update',
+          'parsed ÷ length',
+          'last ÷ first quarter',
+          'JS on demand',
+        ],
+        r.render.map((x) => [
+          x.variant === 'app' ? 'this app' : 'react-markdown, whole text',
+          x.updates,
+          x.longTasks,
+          x.longestTaskMs === null
+            ? `< 50 ms (max update ${x.maxUpdateMs} ms)`
+            : `${x.longestTaskMs} ms`,
+          `${x.p50UpdateMs} ms`,
+          `${x.p95UpdateMs} ms`,
+          x.parsedRatio === null ? 'n/a' : `${x.parsedRatio}×`,
+          x.lastToFirstQuarter,
+          `${x.onDemandJsKiB} KiB`,
+        ]),
+      ),
+      '',
+      'Work per update: from the start of the callback that led to a DOM change of the answer (animation frame, EventSource, React scheduler task, timer) to the MutationObserver that saw it. Parsed characters come from a counter in the page where one exists (the react-markdown page counts what it hands to the parser); the product exposes none, so it is not observable from outside.',
+    );
+  }
+  if (r.pageWeight) {
+    parts.push(
+      '',
+      '## 6. Page weight (before the first reply)',
+      '',
+      table(
+        ['page', 'JS (compressed)', 'files', 'DOMContentLoaded', 'interactive'],
+        r.pageWeight.map((x) => [
+          x.variant === 'app' ? 'this app' : 'react-markdown page',
+          `${x.jsKiB} KiB`,
+          x.jsFiles,
+          `${x.domContentLoadedMs} ms`,
+          `${x.ttiMs} ms`,
+        ]),
+      ),
+    );
+  }
+  return parts.join('\n') + '\n';
+}
+
+export function writeReport(results: Results, sizes: Sizes, outDir: string): string {
+  results.machine = machine();
+  results.goals = goals(results, sizes);
+  const md = markdown(results, sizes);
+  writeFileSync(
+    path.join(outDir, 'results.json'),
+    JSON.stringify({ sizes, ...results }, null, 2) + '\n',
+  );
+  writeFileSync(path.join(outDir, 'results.md'), md);
+  writeFileSync(path.join(outDir, 'results.svg'), chart(results, sizes));
+  return md;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG chart: one small bar chart per figure, goal lines dashed.
+
+const COLORS: Record<string, string> = {
+  direct: '#9ca3af',
+  app: '#2563eb',
+  naive: '#f59e0b',
+  'ai-sdk': '#10b981',
+  'react-markdown': '#f59e0b',
+};
+const SERIES = ['#2563eb', '#93c5fd', '#1e3a8a'];
+
+interface Bar {
+  label: string;
+  value: number | null;
+  color: string;
+  /** Shown instead of a bar when there is no value. */
+  missing?: string;
+}
+interface Group {
+  label: string;
+  bars: Bar[];
+}
+interface Panel {
+  title: string;
+  unit: string;
+  groups: Group[];
+  goal?: { value: number; label: string };
+  note?: string;
+  legend?: { label: string; color: string }[];
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function short(n: number): string {
+  if (n >= 100) return String(Math.round(n));
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
+
+function panel(p: Panel, x: number, y: number, w: number, h: number): string {
+  const out: string[] = [];
+  const top = y + 46;
+  const bottom = y + h - 34;
+  const left = x + 12;
+  const right = x + w - 12;
+  out.push(`<text x="${x + 12}" y="${y + 20}" class="t">${esc(p.title)}</text>`);
+  if (p.note) out.push(`<text x="${x + 12}" y="${y + 36}" class="n">${esc(p.note)}</text>`);
+  const values = p.groups.flatMap((g) => g.bars.map((b) => b.value ?? 0));
+  if (p.goal) values.push(p.goal.value);
+  const positive = values.filter((v) => v > 0);
+  const max = Math.max(...positive, 1e-9);
+  const min = Math.min(...positive, max);
+  const log = max / min > 50;
+  const floor = log ? Math.pow(10, Math.floor(Math.log10(min))) : 0;
+  const scale = (v: number) => {
+    if (v <= 0) return 0;
+    if (!log) return ((bottom - top) * v) / (max * 1.1);
+    return ((bottom - top) * Math.log10(v / floor)) / Math.log10((max * 1.5) / floor);
+  };
+  out.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" class="axis"/>`);
+  const groupW = (right - left) / Math.max(p.groups.length, 1);
+  p.groups.forEach((g, gi) => {
+    const gx = left + gi * groupW;
+    const barW = Math.min(34, (groupW - 16) / Math.max(g.bars.length, 1));
+    const start = gx + (groupW - barW * g.bars.length) / 2;
+    g.bars.forEach((b, bi) => {
+      const bx = start + bi * barW;
+      if (b.value === null) {
+        out.push(
+          `<text x="${bx + barW / 2}" y="${bottom - 4}" class="v">${esc(b.missing ?? 'n/a')}</text>`,
+        );
+        return;
+      }
+      const bh = Math.max(scale(b.value), 1);
+      out.push(
+        `<rect x="${bx + 1}" y="${bottom - bh}" width="${barW - 2}" height="${bh}" fill="${b.color}"><title>${esc(`${g.label} ${b.label}: ${b.value} ${p.unit}`)}</title></rect>`,
+      );
+      out.push(
+        `<text x="${bx + barW / 2}" y="${bottom - bh - 3}" class="v">${short(b.value)}</text>`,
+      );
+    });
+    out.push(`<text x="${gx + groupW / 2}" y="${bottom + 14}" class="g">${esc(g.label)}</text>`);
+  });
+  if (p.goal) {
+    const gy = bottom - scale(p.goal.value);
+    out.push(`<line x1="${left}" y1="${gy}" x2="${right}" y2="${gy}" class="goal"/>`);
+    out.push(`<text x="${right}" y="${gy - 3}" class="gl">${esc(p.goal.label)}</text>`);
+  }
+  const legendY = bottom + 28;
+  let lx = left;
+  for (const l of p.legend ?? []) {
+    out.push(`<rect x="${lx}" y="${legendY - 8}" width="9" height="9" fill="${l.color}"/>`);
+    out.push(`<text x="${lx + 12}" y="${legendY}" class="lg">${esc(l.label)}</text>`);
+    lx += 18 + l.label.length * 5.6;
+  }
+  out.push(
+    `<text x="${x + w - 12}" y="${y + 20}" class="u">${esc(p.unit)}${log ? ' (log)' : ''}</text>`,
+  );
+  return out.join('\n');
+}
+
+function sweepValue(row: SweepRow | undefined): number | null {
+  if (!row || row.skipped || !Number.isFinite(row.addedP99Ms)) return null;
+  return Math.max(row.addedP99Ms, 0);
+}
+
+function panels(r: Results, sizes: Sizes): Panel[] {
+  const out: Panel[] = [];
+  const relays = (ids: VariantId[]) => ids.filter((id) => id !== 'direct');
+  if (r.ttft) {
+    const rows = r.ttft.filter((x) => x.variant !== 'direct');
+    out.push({
+      title: '1 · Added time to first token',
+      unit: 'ms',
+      note: 'vs the upstream itself; goal p50 ≤ 1, p99 ≤ 3',
+      groups: rows.map((x) => ({
+        label: labelOf(x.variant),
+        bars: [
+          { label: 'p50', value: Math.max(x.addedP50Ms, 0), color: SERIES[0]! },
+          { label: 'p99', value: Math.max(x.addedP99Ms, 0), color: SERIES[1]! },
+        ],
+      })),
+      goal: { value: 3, label: 'p99 goal' },
+      legend: [
+        { label: 'p50', color: SERIES[0]! },
+        { label: 'p99', color: SERIES[1]! },
+      ],
+    });
+  }
+  if (r.cpu) {
+    const conc = [...new Set(r.cpu.map((x) => x.concurrency))];
+    out.push({
+      title: '2 · Server CPU per relayed token',
+      unit: 'µs',
+      note: `${sizes.cpu.tokens}-token replies, as fast as possible`,
+      groups: relays([...new Set(r.cpu.map((x) => x.variant))]).map((id) => ({
+        label: labelOf(id),
+        bars: conc.map((c, i) => ({
+          label: `×${c}`,
+          value: r.cpu!.find((x) => x.variant === id && x.concurrency === c)?.usPerToken ?? null,
+          color: SERIES[i % SERIES.length]!,
+        })),
+      })),
+      goal: { value: 10, label: 'goal 10 µs' },
+      legend: conc.map((c, i) => ({ label: `${c} concurrent`, color: SERIES[i % SERIES.length]! })),
+    });
+  }
+  if (r.sweep) {
+    const open = [...new Set(r.sweep.map((x) => x.open))];
+    out.push({
+      title: '3 · p99 added inter-token delay',
+      unit: 'ms',
+      note: `open replies at ${1000 / sizes.sweep.delayMs} tokens/s; errors in the table`,
+      groups: relays([...new Set(r.sweep.map((x) => x.variant))]).map((id) => ({
+        label: labelOf(id),
+        bars: open.map((n, i) => ({
+          label: `${n}`,
+          value: sweepValue(r.sweep!.find((x) => x.variant === id && x.open === n)),
+          missing: 'failed',
+          color: SERIES[i % SERIES.length]!,
+        })),
+      })),
+      goal: { value: 20, label: 'goal 20 ms' },
+      legend: open.map((n, i) => ({ label: `${n} open`, color: SERIES[i % SERIES.length]! })),
+    });
+    out.push({
+      title: '3 · RSS per open reply',
+      unit: 'KiB',
+      note: 'server memory growth ÷ open replies',
+      groups: relays([...new Set(r.sweep.map((x) => x.variant))]).map((id) => ({
+        label: labelOf(id),
+        bars: open.map((n, i) => ({
+          label: `${n}`,
+          value: r.sweep!.find((x) => x.variant === id && x.open === n)?.rssPerReplyKiB ?? null,
+          missing: 'failed',
+          color: SERIES[i % SERIES.length]!,
+        })),
+      })),
+      goal: { value: 64, label: 'goal 64 KiB' },
+      legend: open.map((n, i) => ({ label: `${n} open`, color: SERIES[i % SERIES.length]! })),
+    });
+  }
+  if (r.backpressure) {
+    out.push({
+      title: '4 · Memory per stalled client',
+      unit: 'MiB',
+      note: `RSS growth; answers up to ${sizes.backpressure.tokens} tokens; app buffer ${round2(sizes.backpressure.replyMaxBytes / 2 ** 20)} MiB`,
+      groups: r.backpressure.map((x) => ({
+        label: labelOf(x.variant),
+        bars: [{ label: 'RSS', value: Math.max(x.rssPerClientMiB, 0), color: COLORS[x.variant]! }],
+      })),
+      goal: {
+        value: (BUFFER_FACTOR * sizes.backpressure.replyMaxBytes) / 2 ** 20,
+        label: `${BUFFER_FACTOR} × buffer`,
+      },
+    });
+  }
+  if (r.render) {
+    out.push({
+      title: '5 · Main-thread work / update',
+      unit: 'ms',
+      note: `${sizes.render.tokens} markdown tokens at ${1000 / sizes.render.delayMs}/s; last÷first quarter ${r.render.map((x) => x.lastToFirstQuarter).join(' vs ')}`,
+      groups: r.render.map((x) => ({
+        label: x.variant === 'app' ? 'this app' : 'react-markdown',
+        bars: [
+          { label: 'p95', value: x.p95UpdateMs, color: SERIES[0]! },
+          { label: 'max', value: x.longestTaskMs ?? x.maxUpdateMs, color: SERIES[1]! },
+        ],
+      })),
+      goal: { value: 4, label: 'goal p95 4 ms' },
+      legend: [
+        { label: 'p95 update', color: SERIES[0]! },
+        { label: 'longest task', color: SERIES[1]! },
+      ],
+    });
+  }
+  if (r.pageWeight) {
+    out.push({
+      title: '6 · JavaScript before the first reply',
+      unit: 'KiB',
+      note: `compressed; interactive at ${r.pageWeight.map((x) => `${x.ttiMs} ms`).join(' vs ')}`,
+      groups: r.pageWeight.map((x) => ({
+        label: x.variant === 'app' ? 'this app' : 'react-markdown page',
+        bars: [{ label: 'JS', value: x.jsKiB, color: COLORS[x.variant]! }],
+      })),
+      goal: { value: 200 / 1.024, label: 'goal 200 kB' },
+    });
+  }
+  return out;
+}
+
+export function chart(r: Results, sizes: Sizes): string {
+  const ps = panels(r, sizes);
+  const cols = 3;
+  const w = 340;
+  const h = 250;
+  const rows = Math.max(1, Math.ceil(ps.length / cols));
+  const width = cols * w;
+  const height = rows * h + 40;
+  const body = ps.map((p, i) => panel(p, (i % cols) * w, 40 + Math.floor(i / cols) * h, w, h));
+  const m = r.machine ?? {};
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">
+<style>
+.t{font-size:13px;font-weight:600;fill:#111827}.n{font-size:10px;fill:#6b7280}.u{font-size:10px;fill:#6b7280;text-anchor:end}
+.v{font-size:9px;fill:#374151;text-anchor:middle}.g{font-size:10px;fill:#374151;text-anchor:middle}
+.lg{font-size:9.5px;fill:#374151}.axis{stroke:#9ca3af}.goal{stroke:#dc2626;stroke-dasharray:4 3}
+.gl{font-size:9px;fill:#dc2626;text-anchor:end}.h{font-size:14px;font-weight:700;fill:#111827}.s{font-size:10.5px;fill:#6b7280}
+</style>
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="12" y="20" class="h">StreamChat benchmarks (${esc(r.mode)} mode)</text>
+<text x="12" y="34" class="s">${esc(`${r.startedAt.slice(0, 10)} · ${m.cpu ?? ''} · ${m.memory ?? ''} · Node ${m.node ?? ''} · this app vs naive relay vs AI SDK, same upstream, same run`)}</text>
+${body.join('\n')}
+</svg>
+`;
+}

@@ -1,0 +1,72 @@
+/**
+ * The variants every server figure is taken for, and how each is asked for a reply: the same
+ * prompt (simulator directives included) reaches the same upstream in every case.
+ */
+import type { Target } from './client';
+
+export type VariantId = 'direct' | 'app' | 'naive' | 'ai-sdk';
+
+export const VARIANTS: { id: VariantId; label: string }[] = [
+  { id: 'direct', label: 'direct (upstream itself)' },
+  { id: 'app', label: 'this app' },
+  { id: 'naive', label: 'naive relay' },
+  { id: 'ai-sdk', label: 'AI SDK' },
+];
+
+export const RELAYS: VariantId[] = ['app', 'naive', 'ai-sdk'];
+
+export function labelOf(id: VariantId): string {
+  return VARIANTS.find((v) => v.id === id)!.label;
+}
+
+export function target(id: VariantId, port: number, prompt: string): Target {
+  const messages = [{ role: 'user', content: prompt }];
+  switch (id) {
+    case 'direct':
+      return {
+        port,
+        path: '/v1/chat/completions',
+        headers: { Authorization: 'Bearer sk-bench' },
+        body: JSON.stringify({
+          model: 'demo',
+          stream: true,
+          stream_options: { include_usage: true },
+          messages,
+        }),
+        tokenMarker: '"delta":{"content":',
+        endMarker: 'data: [DONE]',
+        errorMarker: 'data: {"error"',
+      };
+    case 'app':
+      // One-request mode: the event stream comes back in the POST's response.
+      return {
+        port,
+        path: '/api/chat',
+        headers: { Accept: 'text/event-stream' },
+        body: JSON.stringify({ messages }),
+        tokenMarker: 'data: {"content":',
+        endMarker: '"finishReason":"stop"',
+        errorMarker: 'event: error',
+      };
+    case 'naive':
+      return {
+        port,
+        path: '/api/naive',
+        headers: {},
+        body: JSON.stringify({ messages }),
+        tokenMarker: 'data: {"content":',
+        endMarker: 'data: [DONE]',
+        errorMarker: '"error"',
+      };
+    case 'ai-sdk':
+      return {
+        port,
+        path: '/api/ai-sdk',
+        headers: {},
+        body: JSON.stringify({ messages }),
+        tokenMarker: '"type":"text-delta"',
+        endMarker: '"type":"finish"',
+        errorMarker: '"type":"error"',
+      };
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Where a relay spends its CPU: runs one variant under `node --cpu-prof` with the load of the
+ * CPU figure (C clients, each keeping one reply of T tokens open, upstream as fast as it can),
+ * then prints the top functions by self time and the share of each package.
+ *   npx tsx bench/profile.ts [--variant=app|naive|ai-sdk] [--concurrency=50] [--seconds=10]
+ * The .cpuprofile is left in bench/results/profile/ (open it in Chrome DevTools).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setMaxListeners } from 'node:events';
+import { streamReply } from './lib/client';
+import { cpuMicros, killAll, sleep } from './lib/proc';
+import { copyAppBuild, ensurePeerBuild, ROOT, startNext, startSimulator } from './lib/servers';
+import { target, type VariantId } from './lib/variants';
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: 'string', default: 'app' },
+    concurrency: { type: 'string', default: '50' },
+    tokens: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    top: { type: 'string', default: '30' },
+  },
+});
+const variant = values.variant as VariantId;
+const concurrency = Number(values.concurrency);
+const tokens = Number(values.tokens);
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function where(url: string): string {
+  if (!url) return '(native)';
+  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (m) return m[1]!;
+  if (url.includes('/.next/server/chunks/') || url.includes('/.next/server/app/'))
+    return 'app bundle';
+  return path.basename(url);
+}
+
+async function main() {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'streamchat-profile-'));
+  const profDir = path.join(workDir, 'prof');
+  mkdirSync(profDir);
+  try {
+    const simulator = await startSimulator(workDir);
+    const dir =
+      variant === 'app' ? copyAppBuild(workDir, console.log) : ensurePeerBuild(console.log);
+    const server = await startNext(
+      variant,
+      dir,
+      simulator,
+      workDir,
+      // The peers have no SIGTERM handler of their own: let Next exit (and write the profile).
+      variant === 'app' ? { SHUTDOWN_GRACE_MS: '0' } : { NEXT_MANUAL_SIG_HANDLE: '' },
+      variant === 'app' ? '/api/models' : '/',
+      ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    );
+    const t = target(variant, server.port, `[[tokens:${tokens}]] [[delay:0]] profile`);
+    let delivered = 0;
+    let running = true;
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    const clients = Array.from({ length: concurrency }, async () => {
+      while (running) {
+        await streamReply(t, {
+          timeoutMs: 120_000,
+          signal: stop.signal,
+          onTokens: (n) => void (delivered += n),
+        });
+      }
+    });
+    await sleep(2_000);
+    const cpu0 = cpuMicros(server.pid);
+    const tokens0 = delivered;
+    await sleep(Number(values.seconds) * 1000);
+    const cpuUs = cpuMicros(server.pid) - cpu0;
+    const count = delivered - tokens0;
+    running = false;
+    stop.abort();
+    await Promise.all(clients);
+    await server.stop();
+    await simulator.stop();
+
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no .cpuprofile was written');
+    const outDir = path.join(ROOT, 'bench', 'results', 'profile');
+    mkdirSync(outDir, { recursive: true });
+    const out = path.join(outDir, `${variant}.cpuprofile`);
+    renameSync(path.join(profDir, file), out);
+
+    const profile = JSON.parse(readFileSync(out, 'utf8')) as Profile;
+    const self = new Map<number, number>();
+    profile.samples.forEach((id, i) =>
+      self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
+    );
+    const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+    // Bundles are minified: show the code where each function starts, to recognise it.
+    const sources = new Map<string, string[]>();
+    const snippet = (url: string, line: number, column: number): string => {
+      if (!url.startsWith('file://')) return '';
+      let lines = sources.get(url);
+      if (!lines) {
+        try {
+          lines = readFileSync(new URL(url), 'utf8').split('\n');
+        } catch {
+          lines = [];
+        }
+        sources.set(url, lines);
+      }
+      const text = lines[line]?.slice(column, column + 90) ?? '';
+      return text ? `  ⟨${text.replace(/\s+/g, ' ')}⟩` : '';
+    };
+    const byFn = new Map<string, number>();
+    const byPkg = new Map<string, number>();
+    let total = 0;
+    for (const [id, us] of self) {
+      const { functionName, url, lineNumber, columnNumber } = byNode.get(id)!.callFrame;
+      if (functionName === '(idle)' || (functionName === '(program)' && !url)) {
+        if (functionName === '(idle)') continue;
+      }
+      total += us;
+      const inBundle = where(url) === 'app bundle' || where(url) === 'next';
+      const key =
+        `${functionName || '(anonymous)'}  ${where(url)}${url ? `:${lineNumber + 1}:${columnNumber + 1}` : ''}` +
+        (inBundle ? snippet(url, lineNumber, columnNumber) : '');
+      byFn.set(key, (byFn.get(key) ?? 0) + us);
+      const pkg = functionName.startsWith('(') ? functionName : where(url);
+      byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + us);
+    }
+    const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+    console.log(
+      `\n${variant}: ${concurrency} concurrent ${tokens}-token replies; ${count} tokens in ${values.seconds} s; ` +
+        `${(cpuUs / count).toFixed(2)} µs/token (under the profiler)\n`,
+    );
+    console.log('Self time by package:');
+    for (const [k, us] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+      console.log(`  ${pct(us)}  ${k}`);
+    }
+    console.log(`\nTop ${values.top} functions by self time:`);
+    for (const [k, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
+      console.log(`  ${pct(us)}  ${k}`);
+    }
+    console.log(`\nprofile: ${path.relative(process.cwd(), out)}`);
+  } finally {
+    killAll();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    killAll();
+    process.exit(1);
+  },
+);
