@@ -27,7 +27,7 @@ test('a leave beacon ends a reply whose follower never detached (as on Vercel)',
   expect(left.status).toBe(204);
   const result = await follower;
   expect(result.events.at(-1)).toMatchObject({ event: 'close', data: { finishReason: 'stopped' } });
-  expect((await simRecord(tag))?.clientClosed).toBe(true);
+  await expect.poll(async () => (await simRecord(tag))?.clientClosed).toBe(true);
 
   const unknown = await fetch(`${PRIVATE()}/api/chat/AAAAAAAAAAAAAAAAAAAAAAAA/leave`, {
     method: 'POST',
