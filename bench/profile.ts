@@ -3,6 +3,8 @@
  * CPU figure (C clients, each keeping one reply of T tokens open, upstream as fast as it can),
  * then prints the top functions by self time and the share of each package.
  *   npx tsx bench/profile.ts [--variant=app|naive|ai-sdk] [--concurrency=50] [--seconds=10]
+ * or, paced like the concurrency sweep: N replies opened at R per second, at D ms per token:
+ *   npx tsx bench/profile.ts --variant=app --open=500 --rate=200 --delay=50 --tokens=130
  * The .cpuprofile is left in bench/results/profile/ (open it in Chrome DevTools).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -22,6 +24,9 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '10' },
     top: { type: 'string', default: '30' },
+    open: { type: 'string' },
+    rate: { type: 'string', default: '200' },
+    delay: { type: 'string', default: '0' },
   },
 });
 const variant = values.variant as VariantId;
@@ -34,6 +39,7 @@ interface Node {
   hitCount?: number;
 }
 interface Profile {
+  startTime: number;
   nodes: Node[];
   samples: number[];
   timeDeltas: number[];
@@ -67,29 +73,63 @@ async function main() {
       variant === 'app' ? '/api/models' : '/',
       ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
     );
-    const t = target(variant, server.port, `[[tokens:${tokens}]] [[delay:0]] profile`);
+    const t = target(
+      variant,
+      server.port,
+      `[[tokens:${tokens}]] [[delay:${values.delay}]] profile`,
+    );
     let delivered = 0;
-    let running = true;
-    const stop = new AbortController();
-    setMaxListeners(0, stop.signal);
-    const clients = Array.from({ length: concurrency }, async () => {
-      while (running) {
-        await streamReply(t, {
-          timeoutMs: 120_000,
-          signal: stop.signal,
-          onTokens: (n) => void (delivered += n),
-        });
-      }
-    });
-    await sleep(2_000);
     const cpu0 = cpuMicros(server.pid);
-    const tokens0 = delivered;
-    await sleep(Number(values.seconds) * 1000);
-    const cpuUs = cpuMicros(server.pid) - cpu0;
-    const count = delivered - tokens0;
-    running = false;
-    stop.abort();
-    await Promise.all(clients);
+    // The window to analyse, on CLOCK_MONOTONIC in µs: the clock of V8's profile timestamps.
+    const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+    let windowStart = monotonicUs();
+    let windowEnd = Infinity;
+    let cpuUs: number;
+    let count: number;
+    let what: string;
+    if (values.open) {
+      const n = Number(values.open);
+      const rate = Number(values.rate);
+      const results = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          await sleep((i * 1000) / rate);
+          return streamReply(t, { timeoutMs: 300_000 });
+        }),
+      );
+      cpuUs = cpuMicros(server.pid) - cpu0;
+      windowEnd = monotonicUs();
+      count = results.reduce((a, r) => a + r.tokens, 0);
+      const headers = results.map((r) => (r.headersAt ?? NaN) - r.startedAt).sort((a, b) => a - b);
+      what =
+        `${n} replies of ${tokens} tokens at ${values.delay} ms/token opened at ${rate}/s; ` +
+        `${results.filter((r) => r.ok).length} ok; response headers after p50 ` +
+        `${Math.round(headers[Math.floor(n / 2)]!)} ms, max ${Math.round(headers[n - 1]!)} ms`;
+    } else {
+      let running = true;
+      const stop = new AbortController();
+      setMaxListeners(0, stop.signal);
+      const clients = Array.from({ length: concurrency }, async () => {
+        while (running) {
+          await streamReply(t, {
+            timeoutMs: 120_000,
+            signal: stop.signal,
+            onTokens: (n) => void (delivered += n),
+          });
+        }
+      });
+      await sleep(2_000);
+      const windowCpu0 = cpuMicros(server.pid);
+      windowStart = monotonicUs();
+      const tokens0 = delivered;
+      await sleep(Number(values.seconds) * 1000);
+      cpuUs = cpuMicros(server.pid) - windowCpu0;
+      windowEnd = monotonicUs();
+      count = delivered - tokens0;
+      running = false;
+      stop.abort();
+      await Promise.all(clients);
+      what = `${concurrency} concurrent ${tokens}-token replies; ${count} tokens in ${values.seconds} s`;
+    }
     await server.stop();
     await simulator.stop();
 
@@ -102,9 +142,14 @@ async function main() {
 
     const profile = JSON.parse(readFileSync(out, 'utf8')) as Profile;
     const self = new Map<number, number>();
-    profile.samples.forEach((id, i) =>
-      self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
-    );
+    // Only the samples taken during the measured window (not start-up, warm-up or shutdown).
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      const delta = profile.timeDeltas[i] ?? 0;
+      at += delta;
+      if (at >= windowStart && at <= windowEnd) self.set(id, (self.get(id) ?? 0) + delta);
+    });
+    if (self.size === 0) throw new Error('no profile sample fell in the window (clock mismatch?)');
     const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
     // Bundles are minified: show the code where each function starts, to recognise it.
     const sources = new Map<string, string[]>();
@@ -141,8 +186,7 @@ async function main() {
     }
     const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
     console.log(
-      `\n${variant}: ${concurrency} concurrent ${tokens}-token replies; ${count} tokens in ${values.seconds} s; ` +
-        `${(cpuUs / count).toFixed(2)} µs/token (under the profiler)\n`,
+      `\n${variant}: ${what}; ${(cpuUs / count).toFixed(2)} µs/token (under the profiler)\n`,
     );
     console.log('Self time by package:');
     for (const [k, us] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) {

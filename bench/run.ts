@@ -6,6 +6,7 @@
  * server that does not start) fails the run.
  *   --only=ttft,cpu,sweep,backpressure,render,pageweight   run some figures
  *   --out=DIR                                              write elsewhere
+ *   --rerender                  rewrite results.md and .svg from results.json (no measuring)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { SIZES, stopShared, type Context, type Mode } from './lib/context';
 import { killAll } from './lib/proc';
 import { copyAppBuild, ensurePeerBuild, ROOT, startSimulator } from './lib/servers';
-import { writeReport, type Results } from './lib/report';
+import { rerender, writeReport, type Results } from './lib/report';
 import { ttftFigure } from './figures/ttft';
 import { cpuFigure } from './figures/cpu';
 import { sweepFigure } from './figures/concurrency';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string' },
+    rerender: { type: 'boolean', default: false },
   },
 });
 
@@ -47,6 +49,11 @@ for (const f of only) {
 const outDir = path.resolve(
   values.out ?? path.join(ROOT, 'bench', 'results', mode === 'full' ? '' : mode),
 );
+
+if (values.rerender) {
+  console.log(rerender(outDir));
+  process.exit(0);
+}
 
 const startedAt = Date.now();
 const log = (message: string) =>

@@ -1,11 +1,11 @@
 /**
  * Figure 3, concurrent replies held: N replies opened at a steady rate and streaming at 20
- * tokens/s, long enough that all N are open together for a few seconds. For each relay and each
- * N, on a fresh server process: replies that failed or were still streaming long after they
- * should have ended, the time to the first token, the p99 gap between consecutive tokens, and
- * the server's RSS growth while all N are open divided by N. A few direct replies (to the
- * upstream itself) run alongside as the control: "added" is the relay's p99 gap minus theirs,
- * taken under the same load at the same moment.
+ * tokens/s, each long enough that all N are open together for a few seconds ("the hold"). For
+ * each relay and each N, on a fresh server process: replies that failed or were still streaming
+ * long after they should have ended, the time to the first token while they were being opened,
+ * the p99 gap between consecutive tokens during the hold, and the server's RSS growth with all
+ * N open divided by N. A few direct replies (to the upstream itself) run alongside as the
+ * control: "added" is the relay's p99 gap minus theirs, under the same load at the same moment.
  */
 import { setMaxListeners } from 'node:events';
 import { streamReply, type StreamResult, type Target } from '../lib/client';
@@ -34,13 +34,8 @@ export interface SweepRow {
   skipped?: boolean;
 }
 
-/** Replies opened per second (each costs the server a request to parse and an upstream call). */
-const OPEN_RATE = 333;
-
 export async function sweepFigure(ctx: Context): Promise<SweepRow[]> {
-  const { open, tokens, delayMs } = ctx.sizes.sweep;
-  const prompt = `[[tokens:${tokens}]] [[delay:${delayMs}]] sweep`;
-  const durationMs = tokens * delayMs;
+  const { open, delayMs, holdMs, openPerSecond } = ctx.sizes.sweep;
   const rows: SweepRow[] = [];
   for (const id of RELAYS) {
     for (const n of open) {
@@ -55,10 +50,15 @@ export async function sweepFigure(ctx: Context): Promise<SweepRow[]> {
           ),
         );
         await sleep(1_000);
+        // Each reply lasts the opening of all of them plus the hold.
+        const rampMs = (1000 * n) / openPerSecond;
+        const tokens = Math.ceil((rampMs + holdMs) / delayMs);
+        const prompt = `[[tokens:${tokens}]] [[delay:${delayMs}]] sweep`;
         const control = target('direct', ctx.simulator.port, prompt);
         const row = await step(id, server.pid, target(id, server.port, prompt), control, n, {
           tokens,
-          durationMs,
+          rampMs,
+          durationMs: tokens * delayMs,
         });
         rows.push(row);
         ctx.log(
@@ -107,7 +107,13 @@ function openMany(
   t: Target,
   n: number,
   rampMs: number,
-  o: { durationMs: number; signal: AbortSignal; onLive?: (delta: number) => void },
+  o: {
+    durationMs: number;
+    signal: AbortSignal;
+    /** Gaps are recorded between these two performance.now() times (the hold). */
+    window: [number, number];
+    onLive?: (delta: number) => void;
+  },
 ): Promise<Run> {
   const gaps = new Samples();
   const firstTokens = new Samples();
@@ -120,8 +126,10 @@ function openMany(
         signal: o.signal,
         onTokens(count, at) {
           if (last === undefined) o.onLive?.(1);
-          else gaps.push(at - last);
-          for (let k = 1; k < count; k++) gaps.push(0);
+          if (at >= o.window[0] && at <= o.window[1]) {
+            if (last !== undefined) gaps.push(at - last);
+            for (let k = 1; k < count; k++) gaps.push(0);
+          }
           last = at;
         },
       });
@@ -138,7 +146,7 @@ async function step(
   t: Target,
   control: Target,
   n: number,
-  o: { tokens: number; durationMs: number },
+  o: { tokens: number; rampMs: number; durationMs: number },
 ): Promise<SweepRow> {
   const baseline = rssBytes(pid);
   let live = 0;
@@ -147,16 +155,19 @@ async function step(
   const sampler = setInterval(() => {
     if (live >= peak.open && live > 0) peak = { open: live, rss: rssBytes(pid) };
   }, 250);
-  const rampMs = (1000 * n) / OPEN_RATE;
+  const { rampMs } = o;
   // A reply still streaming at twice its duration (after everyone was let in) counts as failed.
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
   const cap = setTimeout(() => stop.abort(), rampMs + o.durationMs * 2 + 3_000);
   const started = performance.now();
+  // The hold: from the last reply's first token (give it a second) to the first reply's end.
+  const window: [number, number] = [started + rampMs + 1_000, started + o.durationMs];
   const [run, direct] = await Promise.all([
     openMany(t, n, rampMs, {
       durationMs: o.durationMs,
       signal: stop.signal,
+      window,
       onLive(delta) {
         live += delta;
         maxOpen = Math.max(maxOpen, live);
@@ -165,6 +176,7 @@ async function step(
     openMany(control, Math.max(10, Math.round(n / 20)), rampMs, {
       durationMs: o.durationMs,
       signal: stop.signal,
+      window,
     }),
   ]);
   clearInterval(sampler);

@@ -24,9 +24,9 @@ export interface RenderRow {
   p95UpdateMs: number;
   /** Characters handed to the markdown parser ÷ final length; null where not observable. */
   parsedRatio: number | null;
-  /** Main-thread work of the last quarter of the stream ÷ the first quarter's. */
+  /** Mean main-thread work per update in the last quarter of the stream ÷ in the first. */
   lastToFirstQuarter: number;
-  /** JavaScript fetched after the question was sent (loaded on demand), KiB compressed. */
+  /** JavaScript fetched after the page was ready (loaded on demand, workers included), KiB. */
   onDemandJsKiB: number;
 }
 
@@ -72,7 +72,11 @@ async function measure(
       undefined,
       { timeout: 30_000 },
     );
-    const jsBefore = await scriptBytes(page);
+    // JavaScript fetched from here on, by the page or its workers (encoded bytes on the wire).
+    const onDemand: import('@playwright/test').Request[] = [];
+    page.context().on('requestfinished', (request) => {
+      if (new URL(request.url()).pathname.endsWith('.js')) onDemand.push(request);
+    });
     await page
       .getByRole('textbox', { name: 'Message' })
       .fill(`[[tokens:${tokens}]] [[delay:${delayMs}]]`);
@@ -99,7 +103,8 @@ async function measure(
       };
       return (w.__benchMarkdown ?? w.__streamchatMarkdown)?.parsedChars ?? null;
     });
-    const jsAfter = await scriptBytes(page);
+    let onDemandBytes = 0;
+    for (const request of onDemand) onDemandBytes += (await request.sizes()).responseBodySize;
     const shown = (await answer.innerText()).length;
     if (shown < finalChars * 0.5) {
       throw new Error(`render: ${variant} shows ${shown} characters of an answer of ${finalChars}`);
@@ -112,12 +117,14 @@ async function measure(
     const last = streamed.at(-1)!.at;
     const span = last - first;
     const work = streamed.map((u) => u.work);
-    const quarterWork = (i: number) =>
-      sum(
-        streamed
-          .filter((u) => u.at >= first + (i * span) / 4 && u.at < first + ((i + 1) * span) / 4)
-          .map((u) => u.work),
-      );
+    // Mean work per update in a quarter of the stream (by time): flat when an update costs the
+    // same at the end of a long answer as at its start.
+    const quarterWork = (i: number) => {
+      const w = streamed
+        .filter((u) => u.at >= first + (i * span) / 4 && u.at <= first + ((i + 1) * span) / 4)
+        .map((u) => u.work);
+      return sum(w) / Math.max(w.length, 1);
+    };
     const during = probe.longTasks.filter((t) => t.start + t.duration >= first && t.start <= last);
     return {
       variant,
@@ -132,19 +139,9 @@ async function measure(
       p95UpdateMs: round(quantile(work, 0.95), 2),
       parsedRatio: parsedChars === null ? null : round(parsedChars / finalChars, 1),
       lastToFirstQuarter: round(quarterWork(3) / Math.max(quarterWork(0), 1e-6), 2),
-      onDemandJsKiB: round((jsAfter - jsBefore) / 1024, 1),
+      onDemandJsKiB: round(onDemandBytes / 1024, 1),
     };
   } finally {
     await context.close();
   }
-}
-
-/** Compressed bytes of JavaScript fetched so far (resource timing, same origin). */
-export function scriptBytes(page: import('@playwright/test').Page): Promise<number> {
-  return page.evaluate(() =>
-    performance
-      .getEntriesByType('resource')
-      .filter((e) => new URL(e.name).pathname.endsWith('.js'))
-      .reduce((a, e) => a + (e as PerformanceResourceTiming).encodedBodySize, 0),
-  );
 }

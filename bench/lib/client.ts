@@ -27,6 +27,10 @@ export interface StreamResult {
   ok: boolean;
   error: string | undefined;
   startedAt: number;
+  /** performance.now() when the TCP connection was established. */
+  connectedAt: number | undefined;
+  /** performance.now() when the response headers arrived. */
+  headersAt: number | undefined;
   /** performance.now() when the first token arrived. */
   firstTokenAt: number | undefined;
   endedAt: number;
@@ -97,6 +101,8 @@ export function streamReply(t: Target, options: StreamOptions): Promise<StreamRe
       ok: false,
       error: undefined,
       startedAt,
+      connectedAt: undefined,
+      headersAt: undefined,
       firstTokenAt: undefined,
       endedAt: 0,
       bytes: 0,
@@ -126,6 +132,7 @@ export function streamReply(t: Target, options: StreamOptions): Promise<StreamRe
     if (options.signal?.aborted) return finish('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.setNoDelay(true);
+    socket.once('connect', () => (result.connectedAt = performance.now()));
     socket.on('data', (chunk: Buffer) => {
       const now = performance.now();
       result.bytes += chunk.length;
@@ -140,6 +147,7 @@ export function streamReply(t: Target, options: StreamOptions): Promise<StreamRe
           return finish('bad response');
         }
         result.status = Number(m[1]);
+        result.headersAt = now;
         const headEnd = text.indexOf('\r\n\r\n');
         if (headEnd === -1) return finish('headers split across reads');
         chunked = /\r\ntransfer-encoding: *chunked/i.test(text.slice(0, headEnd));

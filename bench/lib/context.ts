@@ -14,7 +14,14 @@ export interface Sizes {
     /** A cohort still running after this long is ended (slow variants). */
     limitMs: number;
   };
-  sweep: { open: number[]; tokens: number; delayMs: number };
+  sweep: {
+    open: number[];
+    delayMs: number;
+    /** How long all replies are open together (each lasts the opening of all plus this). */
+    holdMs: number;
+    /** Replies opened per second (each costs the server a request and an upstream call). */
+    openPerSecond: number;
+  };
   backpressure: {
     clients: number;
     tokens: number;
@@ -32,8 +39,8 @@ export interface Sizes {
 export const SIZES: Record<Mode, Sizes> = {
   full: {
     ttft: { replies: 200, tokens: 8 },
-    cpu: { concurrency: [50, 500], tokens: 2000, limitMs: 40_000 },
-    sweep: { open: [500, 1000, 2000], tokens: 200, delayMs: 50 },
+    cpu: { concurrency: [50, 500], tokens: 2000, limitMs: 25_000 },
+    sweep: { open: [200, 500, 1000, 2000], delayMs: 50, holdMs: 3_000, openPerSecond: 200 },
     backpressure: {
       clients: 2,
       tokens: 1_000_000,
@@ -46,7 +53,7 @@ export const SIZES: Record<Mode, Sizes> = {
   quick: {
     ttft: { replies: 50, tokens: 8 },
     cpu: { concurrency: [50, 200], tokens: 1000, limitMs: 8_000 },
-    sweep: { open: [300], tokens: 60, delayMs: 50 },
+    sweep: { open: [300], delayMs: 50, holdMs: 3_000, openPerSecond: 200 },
     backpressure: {
       clients: 1,
       tokens: 1_000_000,
@@ -59,7 +66,7 @@ export const SIZES: Record<Mode, Sizes> = {
   smoke: {
     ttft: { replies: 10, tokens: 8 },
     cpu: { concurrency: [5, 20], tokens: 200, limitMs: 5_000 },
-    sweep: { open: [20], tokens: 20, delayMs: 50 },
+    sweep: { open: [20], delayMs: 50, holdMs: 2_000, openPerSecond: 200 },
     backpressure: {
       clients: 1,
       tokens: 20_000,
