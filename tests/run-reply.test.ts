@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { createSimulator } from '@/lib/simulator/server';
 import { tokenize } from '@/lib/simulator/content';
 import { ReplyStore, type Reply } from '@/lib/streams/reply-store';
+import type { Delta } from '@/lib/llm/provider';
 import { FakeClock, replyEvents, textOf, type JsonEvent } from './helpers';
 
 type RunReply = typeof import('@/lib/chat/run-reply').runReply;
@@ -271,14 +272,11 @@ describe('runReply with the real SDK and simulator', () => {
   });
 
   it('streamChat yields text deltas, a finish and usage', async () => {
-    const deltas = [];
-    for await (const d of streamChat({
-      model: 'demo',
-      messages: [user('[[echo]] a b')],
-      signal: new AbortController().signal,
-    })) {
-      deltas.push(d);
-    }
+    const deltas: Delta[] = [];
+    await streamChat(
+      { model: 'demo', messages: [user('[[echo]] a b')], signal: new AbortController().signal },
+      (batch) => deltas.push(...batch),
+    );
     expect(deltas).toEqual([
       { type: 'text', content: 'a' },
       { type: 'text', content: ' b' },
@@ -290,16 +288,18 @@ describe('runReply with the real SDK and simulator', () => {
   it('streamChat ends quietly when its signal aborts mid-stream', async () => {
     const controller = new AbortController();
     const seen: string[] = [];
-    const iterate = async () => {
-      for await (const d of streamChat({
-        model: 'demo',
-        messages: [user('[[tag:abort-quiet]] [[tokens:2000]] [[delay:5]]')],
-        signal: controller.signal,
-      })) {
-        if (d.type === 'text') seen.push(d.content);
-        if (seen.length === 3) controller.abort();
-      }
-    };
+    const iterate = () =>
+      streamChat(
+        {
+          model: 'demo',
+          messages: [user('[[tag:abort-quiet]] [[tokens:2000]] [[delay:5]]')],
+          signal: controller.signal,
+        },
+        (batch) => {
+          for (const d of batch) if (d.type === 'text') seen.push(d.content);
+          if (seen.length >= 3) controller.abort();
+        },
+      );
     await expect(iterate()).resolves.toBeUndefined();
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen.length).toBeLessThan(2000);

@@ -13,7 +13,10 @@ export const VARIANTS: { id: VariantId; label: string }[] = [
   { id: 'ai-sdk', label: 'AI SDK' },
 ];
 
-export const RELAYS: VariantId[] = ['app', 'naive', 'ai-sdk'];
+/** The relays measured; BENCH_RELAYS=app,naive narrows a development run (the report says so). */
+export const RELAYS: VariantId[] = process.env.BENCH_RELAYS
+  ? (process.env.BENCH_RELAYS.split(',') as VariantId[])
+  : ['app', 'naive', 'ai-sdk'];
 
 export function labelOf(id: VariantId): string {
   return VARIANTS.find((v) => v.id === id)!.label;

@@ -10,11 +10,10 @@ import { streamChat, type Delta } from '@/lib/llm/provider';
 import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
 import { log } from '@/lib/log';
 
-export type StreamFn = (request: {
-  model: string;
-  messages: ChatCompletionMessageParam[];
-  signal: AbortSignal;
-}) => AsyncIterable<Delta>;
+export type StreamFn = (
+  request: { model: string; messages: ChatCompletionMessageParam[]; signal: AbortSignal },
+  onDeltas: (batch: Delta[]) => void,
+) => Promise<void>;
 
 export async function runReply(
   store: ReplyStore,
@@ -39,24 +38,28 @@ export async function runReply(
   }
 
   try {
-    const stream = (options.stream ?? streamChat)({ model: reply.model, messages, signal });
-    for await (const delta of stream) {
-      if (reply.done) break;
-      switch (delta.type) {
-        case 'text':
-          store.append(reply, { event: 'message', data: { content: delta.content } });
-          break;
-        case 'reasoning':
-          store.append(reply, { event: 'reasoning', data: { content: delta.content } });
-          break;
-        case 'usage':
-          store.append(reply, { event: 'usage', data: delta.usage });
-          break;
-        case 'finish':
-          finishReason = delta.reason;
-          break;
-      }
-    }
+    const stream = options.stream ?? streamChat;
+    await stream({ model: reply.model, messages, signal }, (batch) =>
+      reply.batch(() => {
+        for (const delta of batch) {
+          if (reply.done) return;
+          switch (delta.type) {
+            case 'text':
+              store.append(reply, { event: 'message', data: { content: delta.content } });
+              break;
+            case 'reasoning':
+              store.append(reply, { event: 'reasoning', data: { content: delta.content } });
+              break;
+            case 'usage':
+              store.append(reply, { event: 'usage', data: delta.usage });
+              break;
+            case 'finish':
+              finishReason = delta.reason;
+              break;
+          }
+        }
+      }),
+    );
     if (!reply.done) store.append(reply, { event: 'close', data: { finishReason } });
   } catch (error) {
     // Ended from outside: the store already wrote the closing events.

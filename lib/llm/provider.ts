@@ -5,7 +5,11 @@ import 'server-only';
  * with neither a key nor a base URL it talks to the built-in demo model, a local simulator
  * started on first use, over HTTP like any other upstream.
  */
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
+import { createParser } from 'eventsource-parser';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { nodeBody, nodeFetch } from '@/lib/llm/node-fetch';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { getEnv } from '@/lib/env';
 import type { FinishReason, UsageData } from '@/lib/chat/protocol';
@@ -31,7 +35,7 @@ const MAX_RETRY_SLEEP_MS = 3_000;
  * aborted. Past a few seconds, tell it not to retry: the person sees "rate limited" at once.
  */
 const boundedRetryFetch: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init);
+  const res = await nodeFetch(input, init);
   if (res.ok) return res;
   const after = res.headers.get('retry-after-ms') ?? res.headers.get('retry-after');
   if (!after) return res;
@@ -88,64 +92,160 @@ export function getUpstream(): Promise<Upstream> {
 
 type ExtraDelta = { reasoning_content?: string | null; reasoning?: string | null };
 
+/** One `data:` payload of a chat-completions stream, as far as we read it. */
+interface StreamChunk {
+  choices?: {
+    delta?: ({ content?: string | null } & ExtraDelta) | null;
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  error?: unknown;
+}
+
 /**
- * Streams one completion. Retries (by the SDK) happen only before the response starts: once a
- * token has been read, a failure ends the reply. An abort through `signal` ends the iteration
- * quietly; the caller knows why it aborted.
+ * Streams one completion into `onDeltas`, called with every delta that arrived in one network
+ * read, in order; resolves when the completion is complete. The SDK makes the request (auth,
+ * base URL, timeout, retries before the response starts, HTTP errors as `APIError`); the body is
+ * read here, from the Node stream under it (see node-fetch.ts), with `eventsource-parser` and one
+ * `JSON.parse` per event: a network read costs one synchronous pass, whatever it holds (the
+ * SDK's own iterator costs a promise per event and re-copies its buffer per event). It keeps the
+ * SDK's semantics: `[DONE]` ends the stream, an `error` object inside it throws `APIError`, a
+ * chunk that is not JSON throws `SyntaxError`. Once a token has been read, a failure ends the
+ * reply (nothing is retried). An abort through `signal` resolves quietly; the caller knows why.
  */
-export async function* streamChat(request: ChatRequest): AsyncGenerator<Delta> {
+export async function streamChat(
+  request: ChatRequest,
+  onDeltas: (batch: Delta[]) => void,
+): Promise<void> {
   const { client } = await getUpstream();
   const env = getEnv();
-  const stream = await client.chat.completions.create(
-    {
-      model: request.model,
-      messages: request.messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    },
-    { signal: request.signal },
-  );
-  // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to catch.
-  const idle = setTimeout(
-    () => stream.controller.abort(new UpstreamFault('upstream_timeout')),
-    env.UPSTREAM_IDLE_TIMEOUT_MS,
-  );
-  let finished = false;
-  try {
-    for await (const chunk of stream) {
+  const response = await client.chat.completions
+    .create(
+      {
+        model: request.model,
+        messages: request.messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { signal: request.signal },
+    )
+    .asResponse()
+    .catch((error: unknown) => {
+      if (request.signal.aborted) return undefined;
+      throw error;
+    });
+  if (!response) return;
+  const body =
+    nodeBody(response) ??
+    (response.body ? Readable.fromWeb(response.body as NodeReadableStream) : undefined);
+  if (!body) throw new UpstreamFault('upstream_interrupted');
+
+  await new Promise<void>((resolve, reject) => {
+    let finished = false;
+    let settled = false;
+    let batch: Delta[] = [];
+    const decoder = new TextDecoder();
+    // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to catch.
+    const idle = setTimeout(
+      () => fail(new UpstreamFault('upstream_timeout')),
+      env.UPSTREAM_IDLE_TIMEOUT_MS,
+    );
+
+    const settle = () => {
+      settled = true;
+      clearTimeout(idle);
+      request.signal.removeEventListener('abort', onAbort);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      // Stopped early (a stop, `[DONE]`, an error): close the upstream connection now.
+      if (!body.readableEnded) body.destroy();
+    };
+    const done = () => {
+      if (settled) return;
+      settle();
+      // A body that ends without `[DONE]` and without a finish reason was cut.
+      if (finished || request.signal.aborted) resolve();
+      else reject(new UpstreamFault('upstream_interrupted'));
+    };
+    function fail(error: unknown) {
+      if (settled) return;
+      settle();
+      if (request.signal.aborted) resolve();
+      else reject(error);
+    }
+
+    const parser = createParser({
+      onEvent({ data }) {
+        if (settled) return;
+        if (data.startsWith('[DONE]')) return done();
+        let chunk: StreamChunk | null;
+        try {
+          chunk = JSON.parse(data) as StreamChunk | null;
+        } catch (error) {
+          return fail(error);
+        }
+        if (chunk?.error) {
+          return fail(new APIError(undefined, chunk.error as object, undefined, response.headers));
+        }
+        if (chunk && collect(chunk, batch)) finished = true;
+      },
+    });
+    const onData = (bytes: Buffer) => {
       idle.refresh();
-      const choice = chunk.choices[0];
-      if (choice) {
-        const delta = choice.delta as (typeof choice.delta & ExtraDelta) | undefined;
-        const reasoning = delta?.reasoning_content ?? delta?.reasoning;
-        if (reasoning) yield { type: 'reasoning', content: reasoning };
-        if (delta?.content) yield { type: 'text', content: delta.content };
-        if (choice.finish_reason) {
-          finished = true;
-          yield { type: 'finish', reason: mapFinish(choice.finish_reason) };
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      if (batch.length > 0) {
+        const out = batch;
+        batch = [];
+        try {
+          onDeltas(out);
+        } catch (error) {
+          return fail(error);
         }
       }
-      if (chunk.usage) {
-        yield {
-          type: 'usage',
-          usage: {
-            promptTokens: chunk.usage.prompt_tokens,
-            completionTokens: chunk.usage.completion_tokens,
-            totalTokens: chunk.usage.total_tokens,
-          },
-        };
-      }
+    };
+    const onEnd = () => done();
+    // undici says `terminated`, node:http `aborted`/ECONNRESET: either way the body was cut.
+    const onError = () => fail(new UpstreamFault('upstream_interrupted'));
+    const onClose = () => {
+      if (!body.readableEnded) fail(new UpstreamFault('upstream_interrupted'));
+    };
+    const onAbort = () => fail(request.signal.reason);
+
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });
+}
+
+/** Adds one chunk's deltas to `out`; true when it carried a finish reason. */
+function collect(chunk: StreamChunk, out: Delta[]): boolean {
+  let finished = false;
+  const choice = chunk.choices?.[0];
+  if (choice) {
+    const delta = choice.delta;
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    if (reasoning) out.push({ type: 'reasoning', content: reasoning });
+    if (delta?.content) out.push({ type: 'text', content: delta.content });
+    if (choice.finish_reason) {
+      finished = true;
+      out.push({ type: 'finish', reason: mapFinish(choice.finish_reason) });
     }
-  } finally {
-    clearTimeout(idle);
   }
-  if (request.signal.aborted) return;
-  if (stream.controller.signal.aborted) {
-    const reason: unknown = stream.controller.signal.reason;
-    throw reason instanceof UpstreamFault ? reason : new UpstreamFault('upstream_interrupted');
+  if (chunk.usage) {
+    out.push({
+      type: 'usage',
+      usage: {
+        promptTokens: chunk.usage.prompt_tokens,
+        completionTokens: chunk.usage.completion_tokens,
+        totalTokens: chunk.usage.total_tokens,
+      },
+    });
   }
-  // The SDK ends quietly when the body ends without `[DONE]`; no finish reason means it was cut.
-  if (!finished) throw new UpstreamFault('upstream_interrupted');
+  return finished;
 }
 
 function mapFinish(reason: string): FinishReason {

@@ -78,6 +78,7 @@ export class Reply {
   endedAt: number | undefined;
   private waiters = new Set<Waiter>();
   private wakeScheduled = false;
+  private batching = false;
   graceTimer: unknown;
   /** Set by `leave()`: ends the reply after the grace period unless a follower attaches. */
   leaveTimer: unknown;
@@ -122,11 +123,25 @@ export class Reply {
   }
 
   /**
+   * Runs `fn`, which appends what one network read delivered, and wakes followers once at its
+   * end: the whole read goes out in one write, without waiting for the next turn.
+   */
+  batch(fn: () => void): void {
+    this.batching = true;
+    try {
+      fn();
+    } finally {
+      this.batching = false;
+      this.wake();
+    }
+  }
+
+  /**
    * Wakes followers once per event-loop turn rather than once per event: everything the
    * upstream delivered in one network read then goes out in one write.
    */
   scheduleWake(): void {
-    if (this.wakeScheduled || this.waiters.size === 0) return;
+    if (this.batching || this.wakeScheduled || this.waiters.size === 0) return;
     this.wakeScheduled = true;
     setImmediate(() => {
       this.wakeScheduled = false;

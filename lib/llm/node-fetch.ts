@@ -1,0 +1,117 @@
+import 'server-only';
+/**
+ * The `fetch` the `openai` SDK is given: `node:http(s)` with keep-alive agents instead of the
+ * global (undici) fetch. The SDK still builds, retries and times the request and turns HTTP
+ * errors into `APIError`; this only carries it. The reason is the body: undici delivers it as a
+ * web stream, several promises and a copy per network read, which at thousands of open replies
+ * is most of a relay's CPU. `nodeBody(response)` hands the streaming route the Node stream
+ * underneath, read with plain `data` events; everyone else reads `response.body` as usual.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+const nodeBodies = new WeakMap<Response, IncomingMessage>();
+
+/** The Node stream under a response from `nodeFetch`, once; later callers get undefined. */
+export function nodeBody(response: Response): IncomingMessage | undefined {
+  const body = nodeBodies.get(response);
+  nodeBodies.delete(response);
+  return body;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** A web stream over `res` that starts reading only when someone reads it. */
+function webBody(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let wired = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (wired) {
+          res.resume();
+          return;
+        }
+        wired = true;
+        res.on('data', (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        });
+        res.once('end', () => controller.close());
+        res.once('error', (error) => controller.error(error));
+      },
+      cancel() {
+        res.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+export const nodeFetch: typeof fetch = (input, init = {}) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  const body = init.body;
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    (body != null && typeof body !== 'string')
+  ) {
+    // Nothing the chat routes send; keep the general case on the platform's fetch.
+    return fetch(input, init);
+  }
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, key) => {
+    headers[key] = value;
+  });
+  if (body != null) headers['content-length'] = String(Buffer.byteLength(body));
+
+  return new Promise<Response>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: init.method ?? 'GET',
+      headers,
+      agent: agents[url.protocol as 'http:' | 'https:'],
+    });
+    let res: IncomingMessage | undefined;
+    const onAbort = () => {
+      const error = abortError(signal!);
+      if (res) res.destroy(error as Error);
+      else request.destroy(error as Error);
+      reject(error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      // The same shape as undici's: the SDK maps it to a connection error and may retry.
+      reject(new TypeError('fetch failed', { cause: error }));
+    });
+    request.once('response', (incoming) => {
+      res = incoming;
+      // Readers add their own listeners; this one keeps a late socket error from crashing us.
+      incoming.on('error', () => {});
+      incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
+      const responseHeaders = new Headers();
+      const raw = incoming.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
+      const status = incoming.statusCode ?? 502;
+      const empty = status === 204 || status === 304 || init.method === 'HEAD';
+      if (empty) incoming.resume();
+      const response = new Response(empty ? null : webBody(incoming), {
+        status,
+        statusText: incoming.statusMessage ?? '',
+        headers: responseHeaders,
+      });
+      if (!empty) nodeBodies.set(response, incoming);
+      resolve(response);
+    });
+    request.end(body ?? undefined);
+  });
+};
