@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
 import { Message } from '@/components/message';
 import { ArrowDownIcon } from '@/components/icons';
@@ -25,7 +25,10 @@ export function ConversationView({
   onExample: (text: string) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLElement>(null);
   const pinned = useRef(true);
+  /** A "Jump to latest" scroll is under way: its intermediate positions do not unpin. */
+  const jumping = useRef(false);
   const [showJump, setShowJump] = useState(false);
   const list = conversation?.messages;
   const messages = list ?? [];
@@ -35,6 +38,7 @@ export function ConversationView({
     const el = scroller.current;
     if (!el) return;
     pinned.current = true;
+    jumping.current = smooth;
     setShowJump(false);
     el.scrollTo({ top: el.scrollHeight, behavior: smooth ? 'smooth' : 'instant' });
   }, []);
@@ -44,13 +48,21 @@ export function ConversationView({
     toBottom();
   }, [conversation?.id, toBottom]);
 
-  // New text: follow it if pinned, otherwise offer the jump.
-  useLayoutEffect(() => {
+  // The content grew (new text, a highlighted code block, a reply's footer): follow it if
+  // pinned, otherwise offer the jump. A ResizeObserver runs after layout, so following costs no
+  // extra layout per token, and it sees every change of height, whatever caused it.
+  const hasContent = messages.length > 0;
+  useEffect(() => {
     const el = scroller.current;
-    if (!el) return;
-    if (pinned.current) el.scrollTop = el.scrollHeight;
-    else setShowJump(true);
-  }, [list]);
+    const section = content.current;
+    if (!el || !section) return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+      else setShowJump(true);
+    });
+    observer.observe(section);
+    return () => observer.disconnect();
+  }, [hasContent, conversation?.id]);
 
   if (!conversation || messages.length === 0) {
     return (
@@ -81,11 +93,18 @@ export function ConversationView({
         onScroll={(e) => {
           const el = e.currentTarget;
           const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          if (jumping.current && !atBottom) return;
+          jumping.current = false;
           pinned.current = atBottom;
           if (atBottom) setShowJump(false);
         }}
+        // The person takes over the scroll: a jump under way no longer holds the view.
+        onWheel={() => (jumping.current = false)}
+        onTouchMove={() => (jumping.current = false)}
+        onKeyDown={() => (jumping.current = false)}
       >
         <section
+          ref={content}
           aria-label="Conversation"
           className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6"
         >

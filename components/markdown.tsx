@@ -7,10 +7,13 @@
  * half-written syntax (`**bold`, an unfinished link) does not flash, and code blocks are
  * highlighted once complete. The highlighter and KaTeX load only for replies that need them.
  */
-import { memo, useState } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import { createBlockSplitter } from '@/lib/markdown/blocks';
 import { repairMarkdown } from '@/lib/markdown/repair';
 import { MarkdownBlock } from '@/components/markdown/block';
+
+/** Finished blocks are laid out in groups of this many (see `BlockGroup`). */
+const GROUP = 16;
 
 export const Markdown = memo(function Markdown({
   text,
@@ -24,11 +27,62 @@ export const Markdown = memo(function Markdown({
   // A boundary is only decided on a complete line; once the reply is complete, so is its last
   // line (so "$$…$$\n\nIt costs $5" ends as two blocks, and the price is not math).
   const blocks = split(streaming ? text : `${text}\n`);
-  return blocks.map((block, i) => {
-    const growing = streaming && i === blocks.length - 1;
-    // Keyed by index: a block keeps its place while the reply grows after it.
-    return (
-      <MarkdownBlock key={i} text={growing ? repairMarkdown(block) : block} growing={growing} />
+  const groups: ReactNode[] = [];
+  for (let start = 0; start < blocks.length; start += GROUP) {
+    const slice = blocks.slice(start, start + GROUP);
+    const last = start + GROUP >= blocks.length;
+    groups.push(
+      // Keyed by index: a group (and a block in it) keeps its place while the reply grows.
+      <BlockGroup key={start} blocks={slice} growing={streaming && last} first={start === 0} />,
     );
-  });
+  }
+  return groups;
 });
+
+/**
+ * Up to GROUP consecutive blocks. A group whose blocks are all finished is skipped by React
+ * (its props compare equal block by block) and, through `content-visibility: auto`, by the
+ * browser's style and layout while it is off screen: so following a long reply to its end
+ * costs the layout of what is visible, not of the whole answer. Containment stops margins from
+ * collapsing across groups, so each group's last block drops its bottom margin and the next
+ * group's first block keeps its top one (the larger of the two, as collapsing would give, for
+ * the usual paragraph, list, heading and code spacing).
+ */
+const BlockGroup = memo(
+  function BlockGroup({
+    blocks,
+    growing,
+    first,
+  }: {
+    blocks: string[];
+    /** Holds the last block of a streaming reply. */
+    growing: boolean;
+    first: boolean;
+  }) {
+    return (
+      <div
+        className={[
+          first ? '[&>:first-child]:mt-0' : '',
+          '[&>:last-child]:mb-0',
+          growing ? '' : '[contain-intrinsic-size:auto_30rem] [content-visibility:auto]',
+        ].join(' ')}
+      >
+        {blocks.map((block, i) => {
+          const isGrowing = growing && i === blocks.length - 1;
+          return (
+            <MarkdownBlock
+              key={i}
+              text={isGrowing ? repairMarkdown(block) : block}
+              growing={isGrowing}
+            />
+          );
+        })}
+      </div>
+    );
+  },
+  (a, b) =>
+    a.growing === b.growing &&
+    a.first === b.first &&
+    a.blocks.length === b.blocks.length &&
+    a.blocks.every((block, i) => block === b.blocks[i]),
+);

@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import { streamReply, type StreamResult, type Target } from '../lib/client';
 import { startVariant, type Context } from '../lib/context';
-import { rssBytes, sleep } from '../lib/proc';
+import { cpuMicros, rssBytes, sleep } from '../lib/proc';
 import { quantile, round, Samples } from '../lib/stats';
 import { RELAYS, target, type VariantId } from '../lib/variants';
 
@@ -30,6 +30,8 @@ export interface SweepRow {
   rssPerReplyKiB: number | null;
   maxOpen: number;
   elapsedMs: number;
+  /** CPU over the hold, % of one core: the server, the upstream simulator, the bench client. */
+  holdCpuPct?: { server: number; upstream: number; client: number };
   /** Not run: the variant already failed at a lower count. */
   skipped?: boolean;
 }
@@ -55,16 +57,25 @@ export async function sweepFigure(ctx: Context): Promise<SweepRow[]> {
         const tokens = Math.ceil((rampMs + holdMs) / delayMs);
         const prompt = `[[tokens:${tokens}]] [[delay:${delayMs}]] sweep`;
         const control = target('direct', ctx.simulator.port, prompt);
-        const row = await step(id, server.pid, target(id, server.port, prompt), control, n, {
-          tokens,
-          rampMs,
-          durationMs: tokens * delayMs,
-        });
+        const row = await step(
+          id,
+          server.pid,
+          ctx.simulator.pid,
+          target(id, server.port, prompt),
+          control,
+          n,
+          {
+            tokens,
+            rampMs,
+            durationMs: tokens * delayMs,
+          },
+        );
         rows.push(row);
         ctx.log(
           `  sweep ${id} ${n} open: ${row.errors} errors ${JSON.stringify(row.errorKinds)}, ` +
             `first token p99 ${row.p99FirstTokenMs} ms, p99 gap ${row.p99GapMs} ms ` +
-            `(direct ${row.directP99GapMs}), ${row.rssPerReplyKiB} KiB/reply, ${round(row.elapsedMs / 1000, 1)} s`,
+            `(direct ${row.directP99GapMs}), ${row.rssPerReplyKiB} KiB/reply, ${round(row.elapsedMs / 1000, 1)} s, ` +
+            `CPU % server/upstream/client ${JSON.stringify(row.holdCpuPct)}`,
         );
         // Beyond the load where it already failed, a variant only fails more: skip the rest.
         if (row.errors > n / 10) {
@@ -143,6 +154,7 @@ function openMany(
 async function step(
   id: VariantId,
   pid: number,
+  simulatorPid: number,
   t: Target,
   control: Target,
   n: number,
@@ -163,6 +175,29 @@ async function step(
   const started = performance.now();
   // The hold: from the last reply's first token (give it a second) to the first reply's end.
   const window: [number, number] = [started + rampMs + 1_000, started + o.durationMs];
+  // CPU of the server, the upstream simulator and this client process over the hold.
+  let cpuAt: { server: number; upstream: number; client: number; at: number } | undefined;
+  let holdCpu: { server: number; upstream: number; client: number } | undefined;
+  const sample = () => ({
+    server: cpuMicros(pid),
+    upstream: cpuMicros(simulatorPid),
+    client: process.cpuUsage().user + process.cpuUsage().system,
+    at: performance.now(),
+  });
+  const holdStart = setTimeout(() => (cpuAt = sample()), window[0] - started);
+  const holdEnd = setTimeout(
+    () => {
+      if (!cpuAt) return;
+      const now = sample();
+      const wallUs = (now.at - cpuAt.at) * 1000;
+      holdCpu = {
+        server: round((100 * (now.server - cpuAt.server)) / wallUs, 0),
+        upstream: round((100 * (now.upstream - cpuAt.upstream)) / wallUs, 0),
+        client: round((100 * (now.client - cpuAt.client)) / wallUs, 0),
+      };
+    },
+    Math.max(0, window[1] - started),
+  );
   const [run, direct] = await Promise.all([
     openMany(t, n, rampMs, {
       durationMs: o.durationMs,
@@ -181,6 +216,8 @@ async function step(
   ]);
   clearInterval(sampler);
   clearTimeout(cap);
+  clearTimeout(holdStart);
+  clearTimeout(holdEnd);
   const elapsed = performance.now() - started;
   const failed = run.results.filter((r) => !r.ok || r.tokens !== o.tokens);
   const errorKinds: Record<string, number> = {};
@@ -206,5 +243,6 @@ async function step(
     rssPerReplyKiB: peak.open > 0 ? round((peak.rss - baseline) / peak.open / 1024, 1) : null,
     maxOpen,
     elapsedMs: round(elapsed, 0),
+    holdCpuPct: holdCpu,
   };
 }

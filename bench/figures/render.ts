@@ -105,7 +105,7 @@ async function measure(
     });
     let onDemandBytes = 0;
     for (const request of onDemand) onDemandBytes += (await request.sizes()).responseBodySize;
-    const shown = (await answer.innerText()).length;
+    const shown = (await answer.textContent())?.length ?? 0;
     if (shown < finalChars * 0.5) {
       throw new Error(`render: ${variant} shows ${shown} characters of an answer of ${finalChars}`);
     }

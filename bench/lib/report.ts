@@ -244,6 +244,7 @@ export function markdown(r: Results, sizes: Sizes): string {
           'direct p99 gap',
           'p99 added',
           'RSS / open reply',
+          'CPU server / upstream / client',
         ],
         r.sweep.map((x) =>
           x.skipped
@@ -251,6 +252,7 @@ export function markdown(r: Results, sizes: Sizes): string {
                 labelOf(x.variant),
                 x.open,
                 'skipped: failed at a lower count',
+                '',
                 '',
                 '',
                 '',
@@ -272,11 +274,14 @@ export function markdown(r: Results, sizes: Sizes): string {
                 `${x.directP99GapMs} ms`,
                 `${x.addedP99Ms} ms`,
                 x.rssPerReplyKiB === null ? '—' : `${x.rssPerReplyKiB} KiB`,
+                x.holdCpuPct
+                  ? `${x.holdCpuPct.server} / ${x.holdCpuPct.upstream} / ${x.holdCpuPct.client} %`
+                  : '—',
               ],
         ),
       ),
       '',
-      'Each reply lasts the opening of all of them plus the hold; gaps between tokens are taken during the hold (from a second after the last reply was opened). A reply still streaming at twice its duration after the last was opened counts as failed ("too slow"). First token: from the request to the first token, while the replies were being opened. Each row is a fresh server process. Direct replies to the upstream (one for every 20) run alongside as the control: "added" is the p99 gap minus theirs.',
+      'Each reply lasts the opening of all of them plus the hold; gaps between tokens are taken during the hold (from a second after the last reply was opened). A reply still streaming at twice its duration after the last was opened counts as failed ("too slow"). First token: from the request to the first token, while the replies were being opened. Each row is a fresh server process. Direct replies to the upstream (one for every 20) run alongside as the control: "added" is the p99 gap minus theirs. CPU: % of one core during the hold, for the server under test, the upstream simulator and the bench client that reads every reply; the machine has two cores.',
     );
   }
   if (r.backpressure) {
