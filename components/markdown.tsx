@@ -12,6 +12,9 @@ import { createBlockSplitter } from '@/lib/markdown/blocks';
 import { repairMarkdown } from '@/lib/markdown/repair';
 import { MarkdownBlock } from '@/components/markdown/block';
 
+/** A line that opens (or closes) a fenced code block. */
+const FENCE = /^ {0,3}(?:`{3,}|~{3,})/m;
+
 /** Finished blocks are laid out in groups of this many (see `BlockGroup`). */
 const GROUP = 16;
 
@@ -69,11 +72,13 @@ const BlockGroup = memo(
       >
         {blocks.map((block, i) => {
           const isGrowing = growing && i === blocks.length - 1;
+          // Only code blocks render differently while they grow; for the rest, a last block
+          // that was already complete keeps its props when it stops growing (no re-parse).
           return (
             <MarkdownBlock
               key={i}
               text={isGrowing ? repairMarkdown(block) : block}
-              growing={isGrowing}
+              growing={isGrowing && FENCE.test(block)}
             />
           );
         })}

@@ -66,6 +66,16 @@ describe('splitBlocks', () => {
     expect(splitBlocks('- a\n\nb\n')).toEqual(['- a\n\n', 'b\n']);
   });
 
+  it('finishes a block that nothing can join as soon as the next unindented line starts', () => {
+    expect(splitBlocks('a\n\nb')).toEqual(['a\n\n', 'b']);
+    expect(splitBlocks('| t |\n| - |\n\n#')).toEqual(['| t |\n| - |\n\n', '#']);
+    // Not when the line may still go on the block before: indented, or after a list.
+    expect(splitBlocks('a\n\n  b')).toEqual(['a\n\n  b']);
+    expect(splitBlocks('1. a\n\n2')).toEqual(['1. a\n\n2']);
+    // A line that turns out to define a link makes it one block again.
+    expect(splitBlocks('[x] a\n\n[x]: https://example.com\n')).toHaveLength(1);
+  });
+
   it('does not split text that defines link references or footnotes', () => {
     const text = 'See [the docs][d] and this[^1].\n\nMore\n\n[d]: https://example.com\n';
     expect(splitBlocks(text)).toEqual([text]);

@@ -13,6 +13,7 @@
  * too, for comparison.
  */
 import { expect, test } from '@playwright/test';
+import { longAnswer } from '../../lib/simulator/content';
 import { ChatPage } from '../support/chat-page';
 
 /** Runs in the page before its scripts: records long tasks (wall time) as the page sees them. */
@@ -125,6 +126,13 @@ test('a long answer streams without long tasks, at a cost per update that does n
     categories: ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'blink.user_timing'],
   });
   await page.evaluate(() => performance.mark('render-perf:start'));
+  const parsed = () =>
+    page.evaluate(
+      () =>
+        (window as unknown as { __streamchatMarkdown?: { parsedChars: number } })
+          .__streamchatMarkdown?.parsedChars ?? 0,
+    );
+  const parsedBefore = await parsed();
   await chat.ask('[[tokens:3000]] [[delay:3]]');
   // Wait inside the page: polling a role locator from the test would evaluate it on the page's
   // main thread every few frames, costing tens of milliseconds on a long answer: long tasks
@@ -132,6 +140,8 @@ test('a long answer streams without long tasks, at a cost per update that does n
   expect(await page.evaluate(whenDone, 60_000)).toBe('done');
   await page.evaluate(() => performance.mark('render-perf:done'));
   const { tasks, frames } = mainThreadTasks(await browser.stopTracing());
+  const parsedChars = (await parsed()) - parsedBefore;
+  const markdownChars = longAnswer(3000).join('').length;
   const longTasks = await page.evaluate(
     () => (window as unknown as { __longTasks: number[] }).__longTasks,
   );
@@ -177,6 +187,11 @@ test('a long answer streams without long tasks, at a cost per update that does n
   expect(q4.p90, '90th percentile CPU per frame, last quarter vs first').toBeLessThanOrEqual(
     2.5 * Math.max(q1.p90, 1),
   );
+  // (c) Finished blocks are not parsed again: the parser saw at most three times the answer
+  // (the question's few characters included), the growing last block being parsed at each update.
+  console.log(`render-perf: parsed ${parsedChars} characters for an answer of ${markdownChars}`);
+  expect(parsedChars, 'characters handed to the markdown parser').toBeGreaterThan(markdownChars);
+  expect(parsedChars).toBeLessThanOrEqual(3 * markdownChars);
 });
 
 /** Markers of the heavy parts, found in their code: KaTeX, and Shiki (highlighter + grammars). */

@@ -31,6 +31,9 @@ export interface Following {
   close(): void;
 }
 
+/** The shortest time between two updates of the text while it streams (see `onFrame`). */
+const MIN_FLUSH_MS = 28;
+
 export function followReply(replyId: string, after: number, handlers: FollowHandlers): Following {
   const url = `${streamUrlFor(replyId)}${after > 0 ? `?lastEventId=${after}` : ''}`;
   const es = new EventSource(url);
@@ -40,10 +43,12 @@ export function followReply(replyId: string, after: number, handlers: FollowHand
   let error: ErrorData | undefined;
   let ended = false;
 
+  let lastFlushAt = -Infinity;
   const flush = () => {
     scheduled = null;
     timer = null;
     const out = pending;
+    lastFlushAt = performance.now();
     if (!out.content && !out.reasoning && out.deltas === 0) return;
     pending = { content: '', reasoning: '', lastEventId: out.lastEventId, deltas: 0 };
     handlers.onFlush(out);
@@ -51,7 +56,20 @@ export function followReply(replyId: string, after: number, handlers: FollowHand
   const schedule = () => {
     if (scheduled !== null || timer !== null) return;
     if (document.hidden) timer = setTimeout(flush, 250);
-    else scheduled = requestAnimationFrame(flush);
+    else scheduled = requestAnimationFrame(onFrame);
+  };
+  /**
+   * At most one update per MIN_FLUSH_MS, on an animation frame: the first text at once, then
+   * about 30 updates a second, which reads as smooth and halves the work of following a fast
+   * stream (the growing markdown block is re-parsed at each update).
+   */
+  const onFrame = (now: number) => {
+    if (now - lastFlushAt < MIN_FLUSH_MS) {
+      scheduled = requestAnimationFrame(onFrame);
+    } else {
+      flush();
+      lastFlushAt = now; // the frame's time, so that every other 60 Hz frame qualifies
+    }
   };
   const track = (e: MessageEvent) => {
     const id = Number(e.lastEventId);

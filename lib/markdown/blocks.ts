@@ -15,7 +15,8 @@
  *   used in any block, or has a line that only a full parser could classify (an HTML tag alone
  *   on a line that may or may not go on a paragraph): then it is one block.
  * The deciding line must be complete (end with a newline) so that a boundary, once found, never
- * moves as text is appended: `- ` could still become a list item or a paragraph.
+ * moves as text is appended: `- ` could still become a list item or a paragraph; except after
+ * a block that no following line can join (see the end of `blockStarts`).
  */
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
@@ -117,7 +118,8 @@ function blockStarts(text: string, from: number): number[] | null {
   const scanner = lineScanner();
   let inList = false;
   let afterBlank = false;
-  for (let pos = from; pos < text.length;) {
+  let pos = from;
+  while (pos < text.length) {
     const nl = text.indexOf('\n', pos);
     if (nl === -1) break; // the last, incomplete line decides nothing
     const line = text.slice(pos, nl);
@@ -136,6 +138,13 @@ function blockStarts(text: string, from: number): number[] | null {
       afterBlank = false;
     }
     pos = nl + 1;
+  }
+  // The last line is still being written. After a blank line, outside a list, a line that does
+  // not start indented cannot belong to the block before, whatever it becomes: so that block is
+  // finished now, not only once this line is (it is then not re-parsed while the line grows).
+  // Should the line turn out to be a link definition, the next scan falls back to one block.
+  if (pos < text.length && afterBlank && !inList && !/^[ \t]/.test(text.slice(pos, pos + 1))) {
+    if (pos > starts.at(-1)!) starts.push(pos);
   }
   return starts;
 }
