@@ -4,13 +4,14 @@
  */
 import type { Target } from './client';
 
-export type VariantId = 'direct' | 'app' | 'naive' | 'ai-sdk';
+export type VariantId = 'direct' | 'app' | 'naive' | 'ai-sdk' | 'floor';
 
 export const VARIANTS: { id: VariantId; label: string }[] = [
   { id: 'direct', label: 'direct (upstream itself)' },
   { id: 'app', label: 'this app' },
   { id: 'naive', label: 'naive relay' },
   { id: 'ai-sdk', label: 'AI SDK' },
+  { id: 'floor', label: 'Next.js route, no upstream' },
 ];
 
 /** The relays measured; BENCH_RELAYS=app,naive narrows a development run (the report says so). */
@@ -55,6 +56,18 @@ export function target(id: VariantId, port: number, prompt: string): Target {
       return {
         port,
         path: '/api/naive',
+        headers: {},
+        body: JSON.stringify({ messages }),
+        tokenMarker: 'data: {"content":',
+        endMarker: 'data: [DONE]',
+        errorMarker: '"error"',
+      };
+    case 'floor':
+      // Not a relay: the same Next.js build answering from memory, for the time-to-first-token
+      // figure only, to show what the framework's request path costs by itself.
+      return {
+        port,
+        path: '/api/floor',
         headers: {},
         body: JSON.stringify({ messages }),
         tokenMarker: 'data: {"content":',

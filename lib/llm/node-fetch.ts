@@ -7,18 +7,20 @@ import 'server-only';
  * is most of a relay's CPU. `nodeBody(response)` hands the streaming route the Node stream
  * underneath, read with plain `data` events; everyone else reads `response.body` as usual.
  */
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true }),
   'https:': new https.Agent({ keepAlive: true }),
 };
 
-const nodeBodies = new WeakMap<Response, IncomingMessage>();
+const nodeBodies = new WeakMap<Response, Readable>();
 
 /** The Node stream under a response from `nodeFetch`, once; later callers get undefined. */
-export function nodeBody(response: Response): IncomingMessage | undefined {
+export function nodeBody(response: Response): Readable | undefined {
   const body = nodeBodies.get(response);
   nodeBodies.delete(response);
   return body;
@@ -31,7 +33,7 @@ function abortError(signal: AbortSignal): unknown {
 }
 
 /** A web stream over `res` that starts reading only when someone reads it. */
-function webBody(res: IncomingMessage): ReadableStream<Uint8Array> {
+function webBody(res: Readable): ReadableStream<Uint8Array> {
   let wired = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -54,6 +56,23 @@ function webBody(res: IncomingMessage): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+function decoderFor(
+  encoding: string | undefined,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      // Flushing every chunk: an event stream must come out as it goes in.
+      return zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH });
+    case 'deflate':
+      return zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH });
+    case 'br':
+      return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    default:
+      return undefined;
+  }
 }
 
 export const nodeFetch: typeof fetch = (input, init = {}) => {
@@ -80,7 +99,7 @@ export const nodeFetch: typeof fetch = (input, init = {}) => {
       headers,
       agent: agents[url.protocol as 'http:' | 'https:'],
     });
-    let res: IncomingMessage | undefined;
+    let res: Readable | undefined;
     const onAbort = () => {
       const error = abortError(signal!);
       if (res) res.destroy(error as Error);
@@ -94,22 +113,35 @@ export const nodeFetch: typeof fetch = (input, init = {}) => {
       reject(new TypeError('fetch failed', { cause: error }));
     });
     request.once('response', (incoming) => {
-      res = incoming;
       // Readers add their own listeners; this one keeps a late socket error from crashing us.
       incoming.on('error', () => {});
       incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
+      // Nothing asks for compression, but a server or proxy may compress anyway (fetch would
+      // decode it, so this does too).
+      const decoder = decoderFor(incoming.headers['content-encoding']);
+      const body: Readable = decoder ? incoming.pipe(decoder) : incoming;
+      if (decoder) {
+        decoder.on('error', () => {});
+        incoming.once('error', (error) => decoder.destroy(error));
+        decoder.once('close', () => incoming.destroy());
+      }
+      res = body;
       const responseHeaders = new Headers();
       const raw = incoming.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
       const status = incoming.statusCode ?? 502;
       const empty = status === 204 || status === 304 || init.method === 'HEAD';
       if (empty) incoming.resume();
-      const response = new Response(empty ? null : webBody(incoming), {
+      if (decoder) {
+        responseHeaders.delete('content-encoding');
+        responseHeaders.delete('content-length');
+      }
+      const response = new Response(empty ? null : webBody(body), {
         status,
         statusText: incoming.statusMessage ?? '',
         headers: responseHeaders,
       });
-      if (!empty) nodeBodies.set(response, incoming);
+      if (!empty) nodeBodies.set(response, body);
       resolve(response);
     });
     request.end(body ?? undefined);
