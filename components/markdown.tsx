@@ -66,7 +66,7 @@ const BlockGroup = memo(
       <div
         className={[
           first ? '[&>:first-child]:mt-0' : '',
-          '[&>:last-child]:mb-0',
+          '[&>:last-child]:mb-0 [&>:last-child>:last-child]:mb-0',
           growing ? '' : '[contain-intrinsic-size:auto_30rem] [content-visibility:auto]',
         ].join(' ')}
       >

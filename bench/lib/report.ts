@@ -197,6 +197,8 @@ export function markdown(r: Results, sizes: Sizes): string {
           x.variant === 'direct' ? '—' : `${x.addedP99Ms} ms`,
         ]),
       ),
+      '',
+      'Each time is from the request to the first token, on a new connection. "Next.js route, no upstream" is not a relay: the same Next.js build answering from memory, without any upstream request. Its time is what the framework\'s request path costs by itself; a relay pays it plus a request to the upstream.',
     );
   }
   if (r.cpu) {
