@@ -146,10 +146,10 @@ export async function streamChat(
     let batch: Delta[] = [];
     const decoder = new TextDecoder();
     // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to catch.
-    const idle = setTimeout(
-      () => fail(new UpstreamFault('upstream_timeout')),
-      env.UPSTREAM_IDLE_TIMEOUT_MS,
-    );
+    const idle = setTimeout(() => {
+      flush();
+      finish(new UpstreamFault('upstream_timeout'));
+    }, env.UPSTREAM_IDLE_TIMEOUT_MS);
 
     const settle = () => {
       settled = true;
@@ -162,56 +162,90 @@ export async function streamChat(
       // Stopped early (a stop, `[DONE]`, an error): close the upstream connection now.
       if (!body.readableEnded) body.destroy();
     };
-    const done = () => {
-      if (settled) return;
-      settle();
-      // A body that ends without `[DONE]` and without a finish reason was cut.
-      if (finished || request.signal.aborted) resolve();
-      else reject(new UpstreamFault('upstream_interrupted'));
-    };
-    function fail(error: unknown) {
+    /** Ends the completion: resolves when it is complete (or stopped), rejects otherwise. */
+    function finish(error?: unknown) {
       if (settled) return;
       settle();
       if (request.signal.aborted) resolve();
-      else reject(error);
+      else if (error !== undefined) reject(error);
+      // A body that ends without a finish reason (with or without `[DONE]`) was cut.
+      else if (finished) resolve();
+      else reject(new UpstreamFault('upstream_interrupted'));
     }
 
+    let sawDone = false;
+    let failure: unknown;
     const parser = createParser({
       onEvent({ data }) {
-        if (settled) return;
-        if (data.startsWith('[DONE]')) return done();
+        if (sawDone || failure !== undefined) return;
+        if (data.startsWith('[DONE]')) {
+          sawDone = true;
+          return;
+        }
         let chunk: StreamChunk | null;
         try {
           chunk = JSON.parse(data) as StreamChunk | null;
         } catch (error) {
-          return fail(error);
+          failure = error;
+          return;
         }
         if (chunk?.error) {
-          return fail(new APIError(undefined, chunk.error as object, undefined, response.headers));
+          failure = new APIError(undefined, chunk.error as object, undefined, response.headers);
+        } else if (chunk && collect(chunk, batch)) {
+          finished = true;
         }
-        if (chunk && collect(chunk, batch)) finished = true;
       },
     });
-    const onData = (bytes: Buffer) => {
-      idle.refresh();
-      parser.feed(decoder.decode(bytes, { stream: true }));
+
+    // node:http emits one `data` event per HTTP chunk (a token, for most servers), all those of
+    // one network read before the read's microtasks run: they are decoded, parsed and handed
+    // over together, once per read. The text before a failure is handed over before it.
+    let pending: Buffer[] = [];
+    let scheduled = false;
+    function flush() {
+      scheduled = false;
+      if (settled) return;
+      if (pending.length > 0) {
+        const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        parser.feed(decoder.decode(bytes, { stream: true }));
+      }
       if (batch.length > 0) {
         const out = batch;
         batch = [];
         try {
           onDeltas(out);
         } catch (error) {
-          return fail(error);
+          failure ??= error;
         }
       }
+      if (failure !== undefined) finish(failure);
+      else if (sawDone) finish();
+    }
+    const onData = (bytes: Buffer) => {
+      idle.refresh();
+      pending.push(bytes);
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(flush);
+      }
     };
-    const onEnd = () => done();
+    // 'end' and 'error' come on process.nextTick, before the microtask: read what is left first.
+    const onEnd = () => {
+      flush();
+      finish();
+    };
     // undici says `terminated`, node:http `aborted`/ECONNRESET: either way the body was cut.
-    const onError = () => fail(new UpstreamFault('upstream_interrupted'));
-    const onClose = () => {
-      if (!body.readableEnded) fail(new UpstreamFault('upstream_interrupted'));
+    const onError = () => {
+      flush();
+      finish(new UpstreamFault('upstream_interrupted'));
     };
-    const onAbort = () => fail(request.signal.reason);
+    const onClose = () => {
+      if (body.readableEnded) return;
+      flush();
+      finish(new UpstreamFault('upstream_interrupted'));
+    };
+    const onAbort = () => finish(request.signal.reason);
 
     request.signal.addEventListener('abort', onAbort, { once: true });
     body.on('data', onData);
