@@ -285,6 +285,25 @@ describe('runReply with the real SDK and simulator', () => {
     ]);
   });
 
+  it('a complete reply gives its upstream connection back for the next one', async () => {
+    let connections = 0;
+    const count = () => connections++;
+    sim.server.on('connection', count);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const deltas: Delta[] = [];
+        await streamChat(
+          { model: 'demo', messages: [user('[[echo]] a b')], signal: new AbortController().signal },
+          (batch) => deltas.push(...batch),
+        );
+        expect(deltas.filter((d) => d.type === 'text')).toHaveLength(2);
+      }
+    } finally {
+      sim.server.off('connection', count);
+    }
+    expect(connections).toBeLessThanOrEqual(1);
+  });
+
   it('streamChat ends quietly when its signal aborts mid-stream', async () => {
     const controller = new AbortController();
     const seen: string[] = [];

@@ -159,8 +159,18 @@ export async function streamChat(
       body.off('end', onEnd);
       body.off('error', onError);
       body.off('close', onClose);
-      // Stopped early (a stop, `[DONE]`, an error): close the upstream connection now.
-      if (!body.readableEnded) body.destroy();
+      if (body.readableEnded) return;
+      if (sawDone && failure === undefined && !request.signal.aborted) {
+        // Complete; the body's last bytes are on their way: read them (and drop them) so that the
+        // connection goes back to the pool, unless the server keeps it open.
+        const linger = setTimeout(() => body.destroy(), 1_000);
+        linger.unref();
+        body.once('end', () => clearTimeout(linger));
+        body.resume();
+      } else {
+        // Stopped early (a stop, an error): close the upstream connection now.
+        body.destroy();
+      }
     };
     /** Ends the completion: resolves when it is complete (or stopped), rejects otherwise. */
     function finish(error?: unknown) {
