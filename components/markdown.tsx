@@ -67,7 +67,10 @@ const BlockGroup = memo(
         className={[
           first ? '[&>:first-child]:mt-0' : '',
           '[&>:last-child]:mb-0 [&>:last-child>:last-child]:mb-0',
-          growing ? '' : '[contain-intrinsic-size:auto_30rem] [content-visibility:auto]',
+          // The size is remembered while a group grows too, so that when it is finished and
+          // skipped off screen, it keeps its exact height (nothing moves under the reader).
+          '[contain-intrinsic-size:auto_30rem]',
+          growing ? '' : '[content-visibility:auto]',
         ].join(' ')}
       >
         {blocks.map((block, i) => {
