@@ -14,7 +14,7 @@ export const VARIANTS: { id: VariantId; label: string }[] = [
   { id: 'floor', label: 'Next.js route, no upstream' },
 ];
 
-/** The relays measured; BENCH_RELAYS=app,naive narrows a development run (the report says so). */
+/** The relays measured; BENCH_RELAYS=app,naive narrows a development run (not for results). */
 export const RELAYS: VariantId[] = process.env.BENCH_RELAYS
   ? (process.env.BENCH_RELAYS.split(',') as VariantId[])
   : ['app', 'naive', 'ai-sdk'];

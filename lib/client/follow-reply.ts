@@ -1,8 +1,9 @@
 /**
  * Follows one reply with a native EventSource: the browser reconnects by itself after a dropped
  * connection and sends Last-Event-ID, so the server resumes with no gap and no repeat. Deltas
- * are gathered and handed over at most once per animation frame (a timer when the tab is
- * hidden, where frames don't run), so a fast stream costs one render per frame, not per token.
+ * are gathered and handed over on animation frames, at most about 30 times a second (a timer
+ * when the tab is hidden, where frames don't run), so a fast stream costs a render every other
+ * frame, not one per token.
  * The EventSource is closed as soon as the reply ends: browsers allow only six HTTP/1.1
  * connections per site.
  */
