@@ -72,6 +72,14 @@ export function followReply(replyId: string, after: number, handlers: FollowHand
       lastFlushAt = now; // the frame's time, so that every other 60 Hz frame qualifies
     }
   };
+  // A tab hidden while a frame is awaited runs no frames: hand the text over on the timer instead.
+  const onVisibility = () => {
+    if (!document.hidden || scheduled === null) return;
+    cancelAnimationFrame(scheduled);
+    scheduled = null;
+    timer = setTimeout(flush, 250);
+  };
+  document.addEventListener('visibilitychange', onVisibility);
   const track = (e: MessageEvent) => {
     const id = Number(e.lastEventId);
     if (Number.isFinite(id)) pending.lastEventId = id;
@@ -80,6 +88,7 @@ export function followReply(replyId: string, after: number, handlers: FollowHand
     if (ended) return;
     ended = true;
     es.close();
+    document.removeEventListener('visibilitychange', onVisibility);
     if (scheduled !== null) cancelAnimationFrame(scheduled);
     if (timer !== null) clearTimeout(timer);
     flush();
@@ -143,6 +152,7 @@ export function followReply(replyId: string, after: number, handlers: FollowHand
     close() {
       ended = true;
       es.close();
+      document.removeEventListener('visibilitychange', onVisibility);
       if (scheduled !== null) cancelAnimationFrame(scheduled);
       if (timer !== null) clearTimeout(timer);
     },
