@@ -2,6 +2,8 @@
  * streamChat + runReply end to end: the real `openai` SDK against the real simulator, into a real
  * ReplyStore. The env is set before the modules that read it are imported.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createSimulator } from '@/lib/simulator/server';
 import { tokenize } from '@/lib/simulator/content';
@@ -285,25 +287,6 @@ describe('runReply with the real SDK and simulator', () => {
     ]);
   });
 
-  it('a complete reply gives its upstream connection back for the next one', async () => {
-    let connections = 0;
-    const count = () => connections++;
-    sim.server.on('connection', count);
-    try {
-      for (let i = 0; i < 3; i++) {
-        const deltas: Delta[] = [];
-        await streamChat(
-          { model: 'demo', messages: [user('[[echo]] a b')], signal: new AbortController().signal },
-          (batch) => deltas.push(...batch),
-        );
-        expect(deltas.filter((d) => d.type === 'text')).toHaveLength(2);
-      }
-    } finally {
-      sim.server.off('connection', count);
-    }
-    expect(connections).toBeLessThanOrEqual(1);
-  });
-
   it('streamChat ends quietly when its signal aborts mid-stream', async () => {
     const controller = new AbortController();
     const seen: string[] = [];
@@ -353,5 +336,49 @@ describe('streamChat retries', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(events[1]!.data).toMatchObject({ code: 'rate_limited', retryAfter: 7 });
     expect(sim.records.filter((r) => r.tag === 'long-ra')).toHaveLength(1);
+  });
+});
+
+describe('streamChat and the upstream connection pool', () => {
+  // A server that sends `[DONE]` and ends the response a moment later, as a proxy may: the
+  // reply is complete at `[DONE]`, and its connection should still go back to the pool.
+  let server: http.Server;
+  const sockets = new Set<unknown>();
+  let streamChat: StreamChat;
+  let agents: typeof import('@/lib/llm/node-fetch').agents;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      sockets.add(req.socket);
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('data: {"choices":[{"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\n');
+      res.write('data: [DONE]\n\n');
+      setTimeout(() => res.end(), 100);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    ({ streamChat } = await loadWith({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }));
+    ({ agents } = await import('@/lib/llm/node-fetch'));
+  });
+
+  afterAll(() => {
+    forgetUpstream();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('reads the body to its end after [DONE], so the next reply reuses the connection', async () => {
+    for (let i = 0; i < 3; i++) {
+      const deltas: Delta[] = [];
+      await streamChat(
+        { model: 'demo', messages: [user('hi')], signal: new AbortController().signal },
+        (batch) => deltas.push(...batch),
+      );
+      expect(deltas).toContainEqual({ type: 'text', content: 'hi' });
+      // Back in the pool once the body has ended.
+      await vi.waitFor(() => expect(Object.keys(agents['http:'].freeSockets)).toHaveLength(1));
+    }
+    expect(sockets.size).toBe(1);
   });
 });

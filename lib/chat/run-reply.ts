@@ -6,20 +6,15 @@ import 'server-only';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Reply, ReplyStore } from '@/lib/streams/reply-store';
 import type { FinishReason } from '@/lib/chat/protocol';
-import { streamChat, type Delta } from '@/lib/llm/provider';
+import { streamChat } from '@/lib/llm/provider';
 import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
 import { log } from '@/lib/log';
-
-export type StreamFn = (
-  request: { model: string; messages: ChatCompletionMessageParam[]; signal: AbortSignal },
-  onDeltas: (batch: Delta[]) => void,
-) => Promise<void>;
 
 export async function runReply(
   store: ReplyStore,
   reply: Reply,
   messages: ChatCompletionMessageParam[],
-  options: { maxDurationMs: number; stream?: StreamFn },
+  options: { maxDurationMs: number },
 ): Promise<void> {
   const signal = reply.upstream.signal;
   const deadline = setTimeout(() => {
@@ -38,8 +33,7 @@ export async function runReply(
   }
 
   try {
-    const stream = options.stream ?? streamChat;
-    await stream({ model: reply.model, messages, signal }, (batch) =>
+    await streamChat({ model: reply.model, messages, signal }, (batch) =>
       reply.batch(() => {
         for (const delta of batch) {
           if (reply.done) return;

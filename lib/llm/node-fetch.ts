@@ -12,7 +12,8 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-const agents = {
+/** Keep-alive pools, one per protocol (exported for the tests that check reuse). */
+export const agents = {
   'http:': new http.Agent({ keepAlive: true }),
   'https:': new https.Agent({ keepAlive: true }),
 };

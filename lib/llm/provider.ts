@@ -216,6 +216,7 @@ export async function streamChat(
       scheduled = false;
       if (settled) return;
       if (pending.length > 0) {
+        idle.refresh();
         const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
         pending = [];
         parser.feed(decoder.decode(bytes, { stream: true }));
@@ -233,7 +234,6 @@ export async function streamChat(
       else if (sawDone) finish();
     }
     const onData = (bytes: Buffer) => {
-      idle.refresh();
       pending.push(bytes);
       if (!scheduled) {
         scheduled = true;
