@@ -13,7 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { streamReply } from './lib/client';
-import { cpuMicros, killAll, sleep } from './lib/proc';
+import type { CpuProfile } from './lib/cpuprofile';
+import { cpuMicros, killAll, runScript, sleep } from './lib/proc';
 import { copyAppBuild, ensurePeerBuild, ROOT, startNext, startSimulator } from './lib/servers';
 import { target, type VariantId } from './lib/variants';
 
@@ -32,18 +33,6 @@ const { values } = parseArgs({
 const variant = values.variant as VariantId;
 const concurrency = Number(values.concurrency);
 const tokens = Number(values.tokens);
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  hitCount?: number;
-}
-interface Profile {
-  startTime: number;
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 function where(url: string): string {
   if (!url) return '(native)';
@@ -140,7 +129,7 @@ async function main() {
     const out = path.join(outDir, `${variant}.cpuprofile`);
     renameSync(path.join(profDir, file), out);
 
-    const profile = JSON.parse(readFileSync(out, 'utf8')) as Profile;
+    const profile = JSON.parse(readFileSync(out, 'utf8')) as CpuProfile;
     const self = new Map<number, number>();
     // Only the samples taken during the measured window (not start-up, warm-up or shutdown).
     let at = profile.startTime;
@@ -172,9 +161,7 @@ async function main() {
     let total = 0;
     for (const [id, us] of self) {
       const { functionName, url, lineNumber, columnNumber } = byNode.get(id)!.callFrame;
-      if (functionName === '(idle)' || (functionName === '(program)' && !url)) {
-        if (functionName === '(idle)') continue;
-      }
+      if (functionName === '(idle)') continue;
       total += us;
       const inBundle = where(url) === 'app bundle' || where(url) === 'next';
       const key =
@@ -203,11 +190,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    killAll();
-    process.exit(1);
-  },
-);
+runScript(main);

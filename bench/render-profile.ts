@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium } from './lib/browser';
-import { killAll } from './lib/proc';
+import type { CpuProfile } from './lib/cpuprofile';
+import { killAll, runScript } from './lib/proc';
 import { copyAppBuild, ensurePeerBuild, ROOT, startNext, startSimulator } from './lib/servers';
 
 const { values } = parseArgs({
@@ -21,16 +22,6 @@ const { values } = parseArgs({
     top: { type: 'string', default: '30' },
   },
 });
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 async function main() {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'streamchat-render-profile-'));
@@ -64,7 +55,7 @@ async function main() {
       undefined,
       { timeout: Number(values.tokens) * Number(values.delay) * 4 + 60_000, polling: 500 },
     );
-    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
+    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
     await server.stop();
     await simulator.stop();
 
@@ -106,11 +97,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    killAll();
-    process.exit(1);
-  },
-);
+runScript(main);

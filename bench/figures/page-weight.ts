@@ -4,7 +4,7 @@
  * composer is interactive (React has hydrated the textbox and no long task is left), for this
  * app and, for scale, the peer's plain react-markdown page.
  */
-import { launchChromium, PROBE, type Probe } from '../lib/browser';
+import { launchChromium, openProbedPage, type Probe } from '../lib/browser';
 import { sharedVariant, type Context } from '../lib/context';
 import { round } from '../lib/stats';
 
@@ -30,14 +30,7 @@ export async function pageWeightFigure(ctx: Context): Promise<PageWeightRow[]> {
         for (let i = 0; i < (ctx.mode === 'full' ? 3 : 2); i++) {
           const context = await browser.newContext();
           try {
-            const page = await context.newPage();
-            await page.addInitScript({ content: PROBE });
-            await page.goto(url, { waitUntil: 'networkidle' });
-            await page.waitForFunction(
-              () => (window as unknown as { __benchProbe: Probe }).__benchProbe.hydratedAt !== null,
-              undefined,
-              { timeout: 30_000 },
-            );
+            const page = await openProbedPage(context, url);
             await page.waitForTimeout(500);
             const m = await page.evaluate(() => {
               const probe = (window as unknown as { __benchProbe: Probe }).__benchProbe;

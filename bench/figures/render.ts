@@ -7,7 +7,7 @@
  */
 import type { Browser } from '@playwright/test';
 import { longAnswer } from '../../lib/simulator/content';
-import { launchChromium, PROBE, type Probe } from '../lib/browser';
+import { launchChromium, openProbedPage, type Probe } from '../lib/browser';
 import { sharedVariant, type Context } from '../lib/context';
 import { quantile, round, sum } from '../lib/stats';
 
@@ -64,14 +64,7 @@ async function measure(
 ): Promise<RenderRow> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
-    const page = await context.newPage();
-    await page.addInitScript({ content: PROBE });
-    await page.goto(url, { waitUntil: 'networkidle' });
-    await page.waitForFunction(
-      () => (window as unknown as { __benchProbe: Probe }).__benchProbe.hydratedAt !== null,
-      undefined,
-      { timeout: 30_000 },
-    );
+    const page = await openProbedPage(context, url);
     // JavaScript fetched from here on, by the page or its workers (encoded bytes on the wire).
     const onDemand: import('@playwright/test').Request[] = [];
     page.context().on('requestfinished', (request) => {

@@ -1,6 +1,6 @@
 /** Chromium for the rendering and page-weight figures (the system one, as the tests use). */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,4 +94,17 @@ export interface Probe {
   longTasks: { start: number; duration: number }[];
   updates: { at: number; work: number; streaming: boolean }[];
   hydratedAt: number | null;
+}
+
+/** Opens `url` in a new page of `context` with the PROBE installed; resolves once hydrated. */
+export async function openProbedPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript({ content: PROBE });
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await page.waitForFunction(
+    () => (window as unknown as { __benchProbe: Probe }).__benchProbe.hydratedAt !== null,
+    undefined,
+    { timeout: 30_000 },
+  );
+  return page;
 }

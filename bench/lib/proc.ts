@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on every Linux build in use). */
 const USER_HZ = 100;
@@ -92,16 +91,19 @@ export function kernelSendQueueBytes(port: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** A free loopback port (the tests' helper). */
+export { freePort } from '../../e2e/support/ports';
+
+/** Runs a script's `main`: exit 0 when it resolves; print the error, stop children, exit 1. */
+export function runScript(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      killAll();
+      process.exit(1);
+    },
+  );
 }
 
 export interface Child {

@@ -372,19 +372,16 @@ export function rerender(outDir: string): string {
   const { sizes, ...results } = JSON.parse(
     readFileSync(path.join(outDir, 'results.json'), 'utf8'),
   ) as Results & { sizes: Sizes };
-  results.goals = goals(results, sizes);
-  const md = markdown(results, sizes);
-  writeFileSync(
-    path.join(outDir, 'results.json'),
-    JSON.stringify({ sizes, ...results }, null, 2) + '\n',
-  );
-  writeFileSync(path.join(outDir, 'results.md'), md);
-  writeFileSync(path.join(outDir, 'results.svg'), chart(results, sizes));
-  return md;
+  return write(results, sizes, outDir);
 }
 
 export function writeReport(results: Results, sizes: Sizes, outDir: string): string {
   results.machine = machine();
+  return write(results, sizes, outDir);
+}
+
+/** Judges the goals and writes results.json, .md and .svg; returns the Markdown. */
+function write(results: Results, sizes: Sizes, outDir: string): string {
   results.goals = goals(results, sizes);
   const md = markdown(results, sizes);
   writeFileSync(
