@@ -1,12 +1,21 @@
 /**
- * A Content-Security-Policy with a fresh nonce for every page: scripts run only from this origin
+ * Pages only. A Content-Security-Policy with a fresh nonce for every page: scripts run only from this origin
  * or with the nonce (Next.js adds it to its own scripts; the layout to the theme script), so
  * nothing a model writes can run even if it reached the DOM. API routes and static files are not
  * pages and skip this. Styles allow inline attributes: syntax highlighting and math use them.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { checkHost } from '@/lib/http/access';
+import { ApiError } from '@/lib/http/api-error';
 
 export function proxy(request: NextRequest) {
+  // Pages for a host this deployment does not serve (ALLOWED_HOSTS) are refused, as the API is.
+  try {
+    checkHost(request);
+  } catch (error) {
+    if (error instanceof ApiError) return error.toResponse();
+    throw error;
+  }
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const dev = process.env.NODE_ENV === 'development';
   const csp = [

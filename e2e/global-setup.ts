@@ -47,8 +47,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     OPENAI_MODEL: 'test-model',
   };
   const noLimits = { RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_CONCURRENT: '0' };
+  // The tests stand for many clients by sending X-Forwarded-For from loopback: trust it there.
   const scaled = {
     ...upstream,
+    TRUST_PROXY: 'loopback',
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     REDIS_PREFIX: `e2e${redisPort}:`,
     REPLY_GRACE_MS: '2000',
@@ -83,6 +85,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     startApp('scale-b', port(4), scaled),
     startApp('private', port(5), {
       ...upstream,
+      TRUST_PROXY: 'loopback',
       ACCESS_CODE: accessCode,
       // As on Vercel, where disconnects go unseen: leave beacons end replies.
       REPLY_LEAVE: 'on',

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import proxyaddr from 'proxy-addr';
 
 /**
  * All configuration, read and validated once. A bad value fails fast with a message that names
@@ -48,7 +49,30 @@ const schema = z.object({
   /** `auto`: on Vercel (where disconnects go unseen), a page's leave beacon ends its reply. */
   REPLY_LEAVE: z.enum(['auto', 'on', 'off']).default('auto'),
   REDIS_PREFIX: z.string().default('streamchat:'),
+  /** A follower whose client accepts nothing for this long is disconnected (it may resume). */
+  CLIENT_STALL_TIMEOUT_MS: int(60_000, 100),
+  /** Proxies allowed to set X-Forwarded-For / X-Real-IP: a hop count, or addresses/CIDRs. */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => v === undefined || /^\d+$/.test(v) || v === 'false' || validTrust(v), {
+      message: 'a number of proxy hops, or comma-separated addresses, CIDR ranges or loopback',
+    }),
+  /** Host names this deployment answers to; other Host values are refused. Empty: any. */
+  ALLOWED_HOSTS: list,
+  /** Bearer token for /api/health details (and metrics). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+function validTrust(value: string): boolean {
+  try {
+    proxyaddr.compile(value.split(',').map((s) => s.trim()));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.infer<typeof schema> & {
   /** True when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: the built-in demo model. */

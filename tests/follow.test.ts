@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReplyStore, type Reply } from '@/lib/streams/reply-store';
-import { followReply, openFollowerCount, type FollowOptions } from '@/lib/streams/follow';
+import {
+  followReply,
+  MAX_WRITE_CHARS,
+  openFollowerCount,
+  type FollowOptions,
+} from '@/lib/streams/follow';
 import { FakeClock, parseSse, recordingParser, toJsonEvents, type JsonEvent } from './helpers';
 
 const GRACE = 30_000;
@@ -38,6 +43,7 @@ function open(
   const stream = followReply(store, reply, after, {
     retryMs: 1500,
     heartbeatMs: QUIET,
+    stallMs: QUIET,
     ...options,
   });
   const reader = stream.getReader();
@@ -248,5 +254,66 @@ describe('followReply', () => {
     clock.advance(GRACE);
     expect(reply.done).toBe(true);
     await expect(f.drain()).resolves.toBeDefined();
+  });
+
+  it('replays a long reply a slice at a time, every byte exactly once', async () => {
+    const { store } = setup();
+    const reply = store.create('m');
+    // Multi-byte text, surrogate pairs, and one frame longer than a slice by itself.
+    const pieces = Array.from({ length: 200 }, (_, i) => `${i} héllo 😀 `.repeat(40));
+    pieces.push('😀'.repeat(MAX_WRITE_CHARS));
+    for (const piece of pieces) say(store, reply, piece);
+    finish(store, reply);
+    const f = open(store, reply, 0);
+    const events = await f.drain();
+    expect(events.filter((e) => e.event === 'message').map((e) => e.data)).toEqual(
+      pieces.map((content) => ({ content })),
+    );
+    expect(events.at(-1)).toMatchObject({ event: 'close' });
+    const total = reply.frames.reduce((n, frame) => n + frame.length, 0);
+    expect(f.chunks.length).toBeGreaterThanOrEqual(Math.ceil(total / MAX_WRITE_CHARS));
+    const head = 'retry: 1500\n\n'.length;
+    for (const chunk of f.chunks) {
+      expect(chunk.length).toBeLessThanOrEqual(MAX_WRITE_CHARS + head);
+      expect(chunk).not.toContain('\uFFFD');
+    }
+  });
+
+  it('drops a client that takes nothing for stallMs, and only such a client', async () => {
+    const { store } = setup();
+    const reply = store.create('m');
+    say(store, reply, 'x'.repeat(1000));
+    let stalledDropped = false;
+    let idleDropped = false;
+    // Reads nothing at all: its first write waits for ever.
+    const stalled = open(store, reply, 0, {
+      stallMs: 100,
+      dropConnection: () => (stalledDropped = true),
+    });
+    readers.push(stalled.reader);
+    // Reads everything, then waits for more with nothing to send: idle, not stalled.
+    const idle = open(store, reply, 0, {
+      stallMs: 100,
+      dropConnection: () => (idleDropped = true),
+    });
+    readers.push(idle.reader);
+    await idle.next();
+    const pending = idle.next();
+    expect(reply.followers).toBe(2);
+    await vi.waitFor(() => expect(stalledDropped).toBe(true), { timeout: 5_000 });
+    expect(idleDropped).toBe(false);
+    expect(reply.followers).toBe(1);
+    say(store, reply, 'more');
+    await pending;
+    expect(idle.events().at(-1)).toEqual({ event: 'message', id: 3, data: { content: 'more' } });
+  });
+
+  it('errors the body of a stalled client when its connection cannot be closed', async () => {
+    const { store } = setup();
+    const reply = store.create('m');
+    const f = open(store, reply, 0, { stallMs: 100, dropConnection: () => false });
+    readers.push(f.reader);
+    await vi.waitFor(() => expect(reply.followers).toBe(0), { timeout: 5_000 });
+    await expect(f.reader.read()).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

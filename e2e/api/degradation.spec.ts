@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { freePort, waitForPort } from '../support/ports';
-import { startApp } from '../support/servers';
+import { metricsAuth, startApp } from '../support/servers';
 import { oneRequest, someClient } from '../support/api';
 
 test('when the upstream is down, health says so and replies fail fast', async () => {
   const base = process.env.UNREACHABLE_URL!;
-  const health = await fetch(`${base}/api/health`);
+  const health = await fetch(`${base}/api/health`, { headers: metricsAuth });
   expect(health.status).toBe(503);
   expect(await health.json()).toMatchObject({
     ok: false,
@@ -45,7 +45,7 @@ test('when Redis is down, health says so and new replies fail fast with a clear 
 
     redis.kill('SIGKILL');
     await expect.poll(async () => (await fetch(`${url}/api/health`)).status).toBe(503);
-    expect(await (await fetch(`${url}/api/health`)).json()).toMatchObject({
+    expect(await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).toMatchObject({
       store: { kind: 'redis', ok: false },
     });
     const started = Date.now();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../support/ports';
-import { startApp } from '../support/servers';
+import { metricsAuth, startApp } from '../support/servers';
 import { expectConsecutiveIds, readSse, someClient, text } from '../support/api';
 import { longAnswer } from '../../lib/simulator/content';
 
@@ -87,7 +87,7 @@ test('1,000 concurrent replies, three rounds in a 256 MB heap: all complete, mem
       expect(wrong).toBe(0);
       // Finished replies are evicted after REPLY_TTL_MS: the store is empty again.
       await expect
-        .poll(async () => (await (await fetch(`${url}/api/health`)).json()).store, {
+        .poll(async () => (await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).store, {
           timeout: 15_000,
         })
         .toMatchObject({ replies: 0, running: 0, bytes: 0 });

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startTcpProxy } from '../support/tcp-proxy';
+import { metricsAuth } from '../support/servers';
 import {
   expectConsecutiveIds,
   followWithEventSource,
@@ -100,7 +101,7 @@ test.describe('several instances with Redis', () => {
   });
 
   test('the health endpoint reports the Redis store', async () => {
-    const res = await fetch(`${A()}/api/health`);
+    const res = await fetch(`${A()}/api/health`, { headers: metricsAuth });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       ok: true,

@@ -8,6 +8,10 @@ import { waitForHttp } from './ports';
 
 export const SERVER = '.next/standalone/server.js';
 
+/** Every app the tests start shows /api/health details to this bearer token. */
+export const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
+export const metricsAuth = { Authorization: `Bearer ${METRICS_TOKEN}` };
+
 export function baseEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -17,6 +21,7 @@ export function baseEnv(): NodeJS.ProcessEnv {
     // Our graceful shutdown handles SIGTERM (lib/shutdown.ts).
     NEXT_MANUAL_SIG_HANDLE: 'true',
     HOSTNAME: '127.0.0.1',
+    METRICS_TOKEN,
   };
 }
 

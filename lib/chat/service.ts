@@ -14,6 +14,7 @@ import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
 import type { ChatRequestBody } from '@/lib/chat/request';
 import { log } from '@/lib/log';
+import { dropConnection } from '@/lib/http/connections';
 
 const hubKey = Symbol.for('streamchat.hub');
 const limiterKey = Symbol.for('streamchat.limiter');
@@ -147,18 +148,20 @@ export const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 } as const;
 
-/** The SSE response for a reply, starting after event `after`. */
+/** The SSE response for a reply, starting after event `after`, to the client of `request`. */
 export function replyStreamResponse(
   reply: Reply,
   after: number,
-  signal: AbortSignal,
+  request: Request,
   { owner = false, registry = getStore() as FollowerRegistry } = {},
 ): Response {
   const env = getEnv();
   const body = followReply(registry, reply, after, {
     retryMs: env.SSE_RETRY_MS,
     heartbeatMs: env.HEARTBEAT_MS,
-    signal,
+    stallMs: env.CLIENT_STALL_TIMEOUT_MS,
+    dropConnection: () => dropConnection(request),
+    signal: request.signal,
     owner,
   });
   return new Response(body, { status: 200, headers: SSE_HEADERS });

@@ -8,7 +8,13 @@ import type { ErrorData } from '@/lib/chat/protocol';
 
 /** Thrown by our own watchdogs; `code` picks the mapping. */
 export class UpstreamFault extends Error {
-  constructor(readonly code: 'upstream_timeout' | 'upstream_interrupted' | 'reply_timeout') {
+  constructor(
+    readonly code:
+      | 'upstream_timeout'
+      | 'upstream_interrupted'
+      | 'reply_timeout'
+      | 'bad_upstream_response',
+  ) {
     super(code);
   }
 }
@@ -28,23 +34,29 @@ export const ERROR_MESSAGES = {
     'The connection to the model provider was cut before the reply was complete.',
   upstream_error: 'The model provider reported an error while generating the reply.',
   bad_upstream_response: 'The model provider sent a response this app could not read.',
+  upstream_redirect:
+    'The model provider answered with a redirect, which this app does not follow. Check OPENAI_BASE_URL (the exact address, http or https, and the /v1 path).',
   reply_timeout: 'The reply took longer than this server allows and was cut short.',
   internal_error: 'Something went wrong on the server while generating the reply.',
 } as const;
 
-export type UpstreamErrorCode = keyof typeof ERROR_MESSAGES;
+export type UpstreamErrorCode = Exclude<keyof typeof ERROR_MESSAGES, 'upstream_redirect'>;
 
 function make(code: UpstreamErrorCode, retryable: boolean, extra = ''): ErrorData {
   return { code, message: ERROR_MESSAGES[code] + extra, retryable };
 }
 
-function retryAfterSeconds(headers: Headers | undefined): number | undefined {
-  const raw = headers?.get?.('retry-after');
+/** The longest wait passed on from an upstream's `Retry-After`: beyond it, "an hour" is news enough. */
+export const MAX_RETRY_AFTER_S = 3600;
+
+/** `Retry-After` in seconds (a number or an HTTP date), clamped to 0..MAX_RETRY_AFTER_S. */
+export function retryAfterSeconds(raw: string | null | undefined): number | undefined {
   if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  const seconds = raw.trim() === '' ? NaN : Number(raw);
+  const date = Number.isFinite(seconds) ? NaN : Date.parse(raw);
+  const wait = Number.isFinite(seconds) ? seconds : (date - Date.now()) / 1000;
+  if (!Number.isFinite(wait)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil(wait)));
 }
 
 /** Maps anything the SDK or the stream threw to the `error` event's data. */
@@ -60,7 +72,7 @@ export function toErrorData(error: unknown): ErrorData {
     if (status === 403) return make('upstream_forbidden', false);
     if (status === 404) return make('model_not_found', false);
     if (status === 429) {
-      const after = retryAfterSeconds(error.headers);
+      const after = retryAfterSeconds(error.headers?.get?.('retry-after'));
       if (!after) return make('rate_limited', true);
       return {
         ...make('rate_limited', true, ` The provider asks to wait ${after} s.`),
@@ -68,6 +80,14 @@ export function toErrorData(error: unknown): ErrorData {
       };
     }
     if (status === 408) return make('upstream_timeout', true);
+    // node-fetch.ts follows no redirect: an API that redirects is a misconfigured base URL.
+    if (status >= 300 && status < 400) {
+      return {
+        code: 'bad_upstream_response',
+        message: ERROR_MESSAGES.upstream_redirect,
+        retryable: false,
+      };
+    }
     if (status >= 500) return make('upstream_unavailable', true);
     return make('upstream_bad_request', false);
   }

@@ -9,7 +9,7 @@ import 'server-only';
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 
 /** Keep-alive pools, one per protocol (exported for the tests that check reuse). */
@@ -19,6 +19,32 @@ export const agents = {
 };
 
 const nodeBodies = new WeakMap<Response, Readable>();
+
+/**
+ * The most a compressed body may inflate to. We ask for `identity`, so only a server that
+ * compresses anyway gets here; 4 MB of gzip can inflate to 4 GB, so the output is counted.
+ */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** A body that went past a size limit (inflated too far); the stream errors with it. */
+export class BodyLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`response body larger than ${limit} bytes`);
+    this.name = 'BodyLimitError';
+  }
+}
+
+/** Passes bytes through until `limit` have gone by, then errors with BodyLimitError. */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) callback(new BodyLimitError(limit));
+      else callback(null, chunk);
+    },
+  });
+}
 
 /** The Node stream under a response from `nodeFetch`, once; later callers get undefined. */
 export function nodeBody(response: Response): Readable | undefined {
@@ -93,6 +119,8 @@ export const nodeFetch: typeof fetch = (input, init = {}) => {
     headers[key] = value;
   });
   if (body != null) headers['content-length'] = String(Buffer.byteLength(body));
+  // An event stream must arrive as it is sent; compression only adds a bomb to defuse.
+  headers['accept-encoding'] ??= 'identity';
 
   return new Promise<Response>((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(url, {
@@ -120,11 +148,18 @@ export const nodeFetch: typeof fetch = (input, init = {}) => {
       // Nothing asks for compression, but a server or proxy may compress anyway (fetch would
       // decode it, so this does too).
       const decoder = decoderFor(incoming.headers['content-encoding']);
-      const body: Readable = decoder ? incoming.pipe(decoder) : incoming;
+      let body: Readable = incoming;
       if (decoder) {
-        decoder.on('error', () => {});
+        const limit = byteLimit(MAX_INFLATED_BYTES);
+        body = incoming.pipe(decoder).pipe(limit);
+        decoder.on('error', (error) => limit.destroy(error));
+        limit.on('error', () => {});
         incoming.once('error', (error) => decoder.destroy(error));
-        decoder.once('close', () => incoming.destroy());
+        // However the body ends (limit, bad data, a reader's destroy), the socket goes with it.
+        limit.once('close', () => {
+          decoder.destroy();
+          incoming.destroy();
+        });
       }
       res = body;
       const responseHeaders = new Headers();

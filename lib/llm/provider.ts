@@ -9,7 +9,7 @@ import OpenAI, { APIError } from 'openai';
 import { createParser } from 'eventsource-parser';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { nodeBody, nodeFetch } from '@/lib/llm/node-fetch';
+import { BodyLimitError, nodeBody, nodeFetch } from '@/lib/llm/node-fetch';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { getEnv } from '@/lib/env';
 import type { FinishReason, UsageData } from '@/lib/chat/protocol';
@@ -31,23 +31,64 @@ export interface ChatRequest {
 const MAX_RETRY_SLEEP_MS = 3_000;
 
 /**
- * The SDK sleeps as long as `Retry-After` says (an hour, if told), and that sleep cannot be
- * aborted. Past a few seconds, tell it not to retry: the person sees "rate limited" at once.
+ * The longest event (line, or lines of one event) read before it is parsed: far above any real
+ * chunk (a token is tens of bytes, a tool call a few KB), far below what hurts the process. An
+ * upstream that sends a body without line breaks is cut here instead of buffered without end.
  */
-const boundedRetryFetch: typeof fetch = async (input, init) => {
+export const MAX_EVENT_CHARS = 1024 * 1024;
+
+/**
+ * The most of an error response's body that is read. The SDK reads it whole for its error
+ * message, which we never show anyone; a few KB is plenty, and a 300 MB body costs nothing.
+ */
+const MAX_ERROR_BODY_BYTES = 4 * 1024;
+
+/** Reads at most `max` bytes of `body`, then closes it. */
+async function readSome(body: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= max) break;
+    }
+  } catch {
+    // A cut error body is still an error response: its status is what counts.
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+
+/**
+ * What the SDK fetches with: node:http (see node-fetch.ts), with two bounds on what an upstream
+ * can make it do. An error body is cut to a few KB before the SDK reads it. And the SDK sleeps
+ * as long as `Retry-After` says (an hour, if told), a sleep that cannot be aborted: past a few
+ * seconds, it is told not to retry, so the person sees "rate limited" at once.
+ */
+const upstreamFetch: typeof fetch = async (input, init) => {
   const res = await nodeFetch(input, init);
   if (res.ok) return res;
-  const after = res.headers.get('retry-after-ms') ?? res.headers.get('retry-after');
-  if (!after) return res;
-  const ms = res.headers.has('retry-after-ms')
-    ? Number(after)
-    : Number.isFinite(Number(after))
-      ? Number(after) * 1000
-      : Date.parse(after) - Date.now();
-  if (!(ms > MAX_RETRY_SLEEP_MS)) return res;
+  const raw = nodeBody(res);
+  const text = raw ? await readSome(raw, MAX_ERROR_BODY_BYTES) : Buffer.alloc(0);
   const headers = new Headers(res.headers);
-  headers.set('x-should-retry', 'false');
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  headers.delete('content-length');
+  const after = res.headers.get('retry-after-ms') ?? res.headers.get('retry-after');
+  if (after) {
+    const ms = res.headers.has('retry-after-ms')
+      ? Number(after)
+      : Number.isFinite(Number(after))
+        ? Number(after) * 1000
+        : Date.parse(after) - Date.now();
+    if (ms > MAX_RETRY_SLEEP_MS) headers.set('x-should-retry', 'false');
+  }
+  const empty = res.status === 204 || res.status === 304 || init?.method === 'HEAD';
+  return new Response(empty ? null : new Uint8Array(text), {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  });
 };
 
 interface Upstream {
@@ -73,7 +114,7 @@ async function createUpstream(): Promise<Upstream> {
     baseURL,
     timeout: env.UPSTREAM_TIMEOUT_MS,
     maxRetries: env.UPSTREAM_MAX_RETRIES,
-    fetch: boundedRetryFetch,
+    fetch: upstreamFetch,
     // Debug logging would print prompts; errors are logged by us, without bodies.
     logLevel: 'off',
   });
@@ -90,16 +131,63 @@ export function getUpstream(): Promise<Upstream> {
   return holder[globalKey];
 }
 
-type ExtraDelta = { reasoning_content?: string | null; reasoning?: string | null };
+type ExtraDelta = { reasoning_content?: unknown; reasoning?: unknown };
 
-/** One `data:` payload of a chat-completions stream, as far as we read it. */
+/**
+ * One `data:` payload of a chat-completions stream, as far as we read it. The types are what a
+ * well-behaved server sends; `collect` checks them, since an upstream may send anything.
+ */
 interface StreamChunk {
   choices?: {
-    delta?: ({ content?: string | null } & ExtraDelta) | null;
-    finish_reason?: string | null;
+    delta?: ({ content?: unknown } & ExtraDelta) | null;
+    finish_reason?: unknown;
   }[];
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  usage?: { prompt_tokens: unknown; completion_tokens: unknown; total_tokens: unknown } | null;
   error?: unknown;
+}
+
+/**
+ * Makes the streaming request and waits for its response headers, at most `timeoutMs` in all:
+ * the SDK's own timeout is per attempt, so with retries a dead upstream would take three times
+ * as long as configured. Undefined when `request.signal` stopped it.
+ */
+async function requestStream(
+  client: OpenAI,
+  request: ChatRequest,
+  timeoutMs: number,
+): Promise<Response | undefined> {
+  const deadline = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const fault = new UpstreamFault('upstream_timeout');
+      deadline.abort(fault);
+      reject(fault);
+    }, timeoutMs);
+  });
+  const made = client.chat.completions
+    .create(
+      {
+        model: request.model,
+        messages: request.messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { signal: AbortSignal.any([request.signal, deadline.signal]) },
+    )
+    .asResponse();
+  try {
+    // The SDK's retry sleep cannot be interrupted: the race answers at the deadline anyway.
+    return await Promise.race([made, expired]);
+  } catch (error) {
+    if (request.signal.aborted) return undefined;
+    if (deadline.signal.aborted) throw new UpstreamFault('upstream_timeout');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    made.catch(() => {});
+    expired.catch(() => {});
+  }
 }
 
 /**
@@ -119,21 +207,7 @@ export async function streamChat(
 ): Promise<void> {
   const { client } = await getUpstream();
   const env = getEnv();
-  const response = await client.chat.completions
-    .create(
-      {
-        model: request.model,
-        messages: request.messages,
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      { signal: request.signal },
-    )
-    .asResponse()
-    .catch((error: unknown) => {
-      if (request.signal.aborted) return undefined;
-      throw error;
-    });
+  const response = await requestStream(client, request, env.UPSTREAM_TIMEOUT_MS);
   if (!response) return;
   const body =
     nodeBody(response) ??
@@ -145,7 +219,10 @@ export async function streamChat(
     let settled = false;
     let batch: Delta[] = [];
     const decoder = new TextDecoder();
-    // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to catch.
+    // The SDK's timeout covers only the wait for headers; a body that goes silent is ours to
+    // catch. Silent means no complete event: bytes that never make one (a line that never ends,
+    // one byte a second) do not count as life.
+    let sawEvent = false;
     const idle = setTimeout(() => {
       flush();
       finish(new UpstreamFault('upstream_timeout'));
@@ -186,23 +263,39 @@ export async function streamChat(
     let sawDone = false;
     let failure: unknown;
     const parser = createParser({
+      maxBufferSize: MAX_EVENT_CHARS,
       onEvent({ data }) {
+        sawEvent = true;
         if (sawDone || failure !== undefined) return;
         if (data.startsWith('[DONE]')) {
           sawDone = true;
           return;
         }
-        let chunk: StreamChunk | null;
+        let chunk: unknown;
         try {
-          chunk = JSON.parse(data) as StreamChunk | null;
+          chunk = JSON.parse(data);
         } catch (error) {
           failure = error;
           return;
         }
-        if (chunk?.error) {
-          failure = new APIError(undefined, chunk.error as object, undefined, response.headers);
-        } else if (chunk && collect(chunk, batch)) {
-          finished = true;
+        if (chunk === null) return;
+        if (typeof chunk !== 'object' || Array.isArray(chunk)) {
+          failure = new UpstreamFault('bad_upstream_response');
+        } else if ((chunk as StreamChunk).error) {
+          const error = (chunk as StreamChunk).error;
+          failure = new APIError(undefined, error as object, undefined, response.headers);
+        } else {
+          try {
+            if (collect(chunk as StreamChunk, batch)) finished = true;
+          } catch (error) {
+            failure = error;
+          }
+        }
+      },
+      onError(error) {
+        // Only an event past MAX_EVENT_CHARS stops the parser; other parse errors are harmless.
+        if (error.type === 'max-buffer-size-exceeded') {
+          failure ??= new UpstreamFault('bad_upstream_response');
         }
       },
     });
@@ -215,11 +308,14 @@ export async function streamChat(
     function flush() {
       scheduled = false;
       if (settled) return;
-      if (pending.length > 0) {
-        idle.refresh();
+      if (pending.length > 0 && failure === undefined) {
         const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
         pending = [];
         parser.feed(decoder.decode(bytes, { stream: true }));
+        if (sawEvent) {
+          sawEvent = false;
+          idle.refresh();
+        }
       }
       if (batch.length > 0) {
         const out = batch;
@@ -245,10 +341,15 @@ export async function streamChat(
       flush();
       finish();
     };
-    // undici says `terminated`, node:http `aborted`/ECONNRESET: either way the body was cut.
-    const onError = () => {
+    // undici says `terminated`, node:http `aborted`/ECONNRESET: either way the body was cut,
+    // unless it inflated past its limit.
+    const onError = (error: unknown) => {
       flush();
-      finish(new UpstreamFault('upstream_interrupted'));
+      finish(
+        new UpstreamFault(
+          error instanceof BodyLimitError ? 'bad_upstream_response' : 'upstream_interrupted',
+        ),
+      );
     };
     const onClose = () => {
       if (body.readableEnded) return;
@@ -265,27 +366,48 @@ export async function streamChat(
   });
 }
 
-/** Adds one chunk's deltas to `out`; true when it carried a finish reason. */
+/** A string field of a chunk: absent, null or a string; anything else is a broken upstream. */
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new UpstreamFault('bad_upstream_response');
+  return value;
+}
+
+const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * Adds one chunk's deltas to `out`; true when it carried a finish reason. Values are checked
+ * for type before they are relayed: text of another type ends the reply
+ * (`bad_upstream_response`), token counts that are not counts are dropped.
+ */
 function collect(chunk: StreamChunk, out: Delta[]): boolean {
   let finished = false;
-  const choice = chunk.choices?.[0];
+  const choices: unknown = chunk.choices;
+  if (choices !== undefined && choices !== null && !Array.isArray(choices)) {
+    throw new UpstreamFault('bad_upstream_response');
+  }
+  const choice = (choices as StreamChunk['choices'])?.[0];
   if (choice) {
     const delta = choice.delta;
-    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    const reasoning = text(delta?.reasoning_content) ?? text(delta?.reasoning);
     if (reasoning) out.push({ type: 'reasoning', content: reasoning });
-    if (delta?.content) out.push({ type: 'text', content: delta.content });
-    if (choice.finish_reason) {
+    const content = text(delta?.content);
+    if (content) out.push({ type: 'text', content });
+    const reason = text(choice.finish_reason);
+    if (reason) {
       finished = true;
-      out.push({ type: 'finish', reason: mapFinish(choice.finish_reason) });
+      out.push({ type: 'finish', reason: mapFinish(reason) });
     }
   }
-  if (chunk.usage) {
+  const usage = chunk.usage;
+  if (usage && count(usage.prompt_tokens) && count(usage.completion_tokens)) {
+    const total = usage.total_tokens;
     out.push({
       type: 'usage',
       usage: {
-        promptTokens: chunk.usage.prompt_tokens,
-        completionTokens: chunk.usage.completion_tokens,
-        totalTokens: chunk.usage.total_tokens,
+        promptTokens: usage.prompt_tokens,
+        completionTokens: usage.completion_tokens,
+        totalTokens: count(total) ? total : usage.prompt_tokens + usage.completion_tokens,
       },
     });
   }

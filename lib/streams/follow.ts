@@ -2,9 +2,12 @@
  * One follower of a reply: a pull-based byte stream that starts after a given event id.
  *
  * The follower keeps only a cursor into the reply's framed events. It writes when the consumer
- * asks for more (`pull`), and then everything that has arrived since its last write goes out as
- * one chunk. So a slow or stalled client costs one queued chunk, not a copy of the answer, and a
- * fast upstream is relayed with one write per event-loop turn rather than one per token.
+ * asks for more (`pull`), and then what has arrived since its last write goes out as one chunk
+ * of at most MAX_WRITE_CHARS: a fast upstream is relayed with one write per event-loop turn
+ * rather than one per token, and a replay of a long reply goes out a slice at a time, as the
+ * client takes it. So whatever the client does, a follower holds at most one slice (plus one in
+ * the socket's buffer), not a copy of the answer. A client that takes nothing for `stallMs`
+ * while a write waits is disconnected; like anyone, it can come back with Last-Event-ID.
  */
 import { encodeComment, encodeFrame } from '@/lib/sse/frame';
 import type { Reply } from '@/lib/streams/reply-store';
@@ -18,6 +21,13 @@ export interface FollowerRegistry {
 export interface FollowOptions {
   retryMs: number;
   heartbeatMs: number;
+  /** How long a write may wait for the client to take it before the client is dropped. */
+  stallMs: number;
+  /**
+   * Closes the connection under this follower (a stalled client's socket). Without it, or when
+   * it returns false, the body is errored, which ends the response once the socket lets it.
+   */
+  dropConnection?: () => boolean;
   /** The request's signal: a disconnect detaches the follower even if nobody cancels the body. */
   signal?: AbortSignal;
   /** This follower is the one-request response that owns the reply (see ReplyStore.detach). */
@@ -26,8 +36,19 @@ export interface FollowOptions {
 
 interface Follower {
   lastWrite: number;
+  /** When the last write was queued, while the client has not taken it; else undefined. */
+  waitingSince: number | undefined;
+  stallMs: number;
   ping(): void;
+  drop(): void;
 }
+
+/**
+ * The most one write carries, in UTF-16 units (at most 3 bytes each in UTF-8). Large enough that
+ * a replay costs few writes, small enough that 1,000 stalled clients hold 1,000 slices, not
+ * 1,000 answers.
+ */
+export const MAX_WRITE_CHARS = 64 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -36,18 +57,25 @@ const followers = new Set<Follower>();
 let heartbeat: ReturnType<typeof setInterval> | undefined;
 let heartbeatEvery = 0;
 
-function startHeartbeat(ms: number): void {
-  if (heartbeat && heartbeatEvery === ms) return;
-  if (heartbeat) clearInterval(heartbeat);
-  heartbeatEvery = ms;
+function startHeartbeat(ms: number, stallMs: number): void {
   // Checking at half the period bounds the silence on any connection by the period.
   const half = Math.max(50, Math.floor(ms / 2));
+  const tick = Math.max(50, Math.min(half, Math.floor(stallMs / 4)));
+  if (heartbeat && heartbeatEvery === tick) return;
+  if (heartbeat) clearInterval(heartbeat);
+  heartbeatEvery = tick;
   heartbeat = setInterval(() => {
-    const idleSince = Date.now() - half;
-    for (const f of followers) if (f.lastWrite <= idleSince) f.ping();
-  }, half);
+    const now = Date.now();
+    const idleSince = now - half;
+    for (const f of followers) {
+      if (f.waitingSince !== undefined && now - f.waitingSince >= f.stallMs) f.drop();
+      else if (f.lastWrite <= idleSince) f.ping();
+    }
+  }, tick);
   heartbeat.unref?.();
 }
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 export function openFollowerCount(): number {
   return followers.size;
@@ -60,16 +88,28 @@ export function followReply(
   options: FollowOptions,
 ): ReadableStream<Uint8Array> {
   let cursor = Math.min(after, reply.lastEventId);
+  /** How much of frames[cursor] has been written already (a frame cut by MAX_WRITE_CHARS). */
+  let offset = 0;
   let finished = false;
   let cancelled = false;
   let pingDue = false;
   let wakeSelf: (() => void) | undefined;
+  let body: ReadableStreamDefaultController<Uint8Array> | undefined;
 
   const follower: Follower = {
     lastWrite: Date.now(),
+    waitingSince: undefined,
+    stallMs: options.stallMs,
     ping() {
       pingDue = true;
       wakeSelf?.();
+    },
+    drop() {
+      follower.waitingSince = undefined;
+      cleanup();
+      if (options.dropConnection?.()) return;
+      // Named AbortError: Next.js then ends the response without logging a failure.
+      body?.error(new DOMException('The client stopped reading', 'AbortError'));
     },
   };
 
@@ -86,27 +126,54 @@ export function followReply(
   options.signal?.addEventListener('abort', cleanup, { once: true });
   // A request that is already gone never fires 'abort': detach now, or the reply is never abandoned.
   if (options.signal?.aborted) cleanup();
-  startHeartbeat(options.heartbeatMs);
+  startHeartbeat(options.heartbeatMs, options.stallMs);
 
-  /** Everything after the cursor, as one string; advances the cursor. */
+  /** What comes after the cursor, at most MAX_WRITE_CHARS of it; advances the cursor. */
   const takePending = (): string => {
     const frames = reply.frames;
     const end = frames.length;
-    const chunk = end - cursor === 1 ? frames[cursor]! : frames.slice(cursor, end).join('');
-    cursor = end;
+    // The live case, worth its own path: one small new frame (a token) since the last write.
+    if (offset === 0 && end - cursor === 1 && frames[cursor]!.length <= MAX_WRITE_CHARS) {
+      return frames[cursor++]!;
+    }
+    let chunk = '';
+    let room = MAX_WRITE_CHARS;
+    while (cursor < end && room > 0) {
+      const frame = frames[cursor]!;
+      if (frame.length - offset <= room) {
+        chunk += offset === 0 ? frame : frame.slice(offset);
+        room -= frame.length - offset;
+        cursor++;
+        offset = 0;
+      } else {
+        // Cut inside the frame, never between the halves of a surrogate pair.
+        let cut = offset + room;
+        if (isHighSurrogate(frame.charCodeAt(cut - 1))) cut--;
+        chunk += frame.slice(offset, cut);
+        offset = cut;
+        room = 0;
+      }
+    }
     return chunk;
+  };
+  const write = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
+    controller.enqueue(encoder.encode(text));
+    follower.lastWrite = Date.now();
+    // The queue holds one chunk: until the client takes it, `pull` is not called again.
+    follower.waitingSince = follower.lastWrite;
   };
 
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        body = controller;
         // `retry:` first, so even a client that drops at once knows how soon to come back.
         let head = encodeFrame({ retry: options.retryMs });
         if (cursor < reply.lastEventId) head += takePending();
-        controller.enqueue(encoder.encode(head));
-        follower.lastWrite = Date.now();
+        write(controller, head);
       },
       async pull(controller) {
+        follower.waitingSince = undefined;
         for (;;) {
           if (finished) {
             // Detached by the request's signal: end the body, or a pending read would hang forever.
@@ -114,8 +181,7 @@ export function followReply(
             return;
           }
           if (cursor < reply.lastEventId) {
-            controller.enqueue(encoder.encode(takePending()));
-            follower.lastWrite = Date.now();
+            write(controller, takePending());
             if (reply.done && cursor === reply.lastEventId) {
               controller.close();
               cleanup();
@@ -129,8 +195,7 @@ export function followReply(
           }
           if (pingDue) {
             pingDue = false;
-            controller.enqueue(encoder.encode(encodeComment('ping')));
-            follower.lastWrite = Date.now();
+            write(controller, encodeComment('ping'));
             return;
           }
           await new Promise<void>((resolve) => {

@@ -22,7 +22,7 @@ export async function POST(request: Request): Promise<Response> {
     });
     const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
     const reply = await startReply(body, clientKey(request));
-    if (oneRequest) return replyStreamResponse(reply, 0, request.signal, { owner: true });
+    if (oneRequest) return replyStreamResponse(reply, 0, request, { owner: true });
     const streamUrl = streamUrlFor(reply.id);
     return Response.json(
       { id: reply.id, streamUrl },
