@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeBody, nodeFetch } from '@/lib/llm/node-fetch';
+import { BodyLimitError, MAX_INFLATED_BYTES, nodeBody, nodeFetch } from '@/lib/llm/node-fetch';
 
 let server: http.Server;
 let base: string;
@@ -27,6 +27,19 @@ beforeAll(async () => {
         gzip.flush(() => {
           setTimeout(() => gzip.end('data: two\n\n'), 20);
         });
+      } else if (req.url === '/bomb') {
+        // Zeros, compressed about 1000:1, for as long as the client reads.
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip' });
+        const gzip = zlib.createGzip();
+        gzip.pipe(res);
+        const zeros = Buffer.alloc(1024 * 1024);
+        let sent = 0;
+        const pump = () => {
+          while (!res.destroyed && sent < 1024 && gzip.write(zeros)) sent++;
+          if (!res.destroyed && sent < 1024) gzip.once('drain', pump);
+        };
+        res.on('close', () => gzip.destroy());
+        pump();
       } else if (req.url === '/error') {
         res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '2' });
         res.end('{"error":{"message":"slow down"}}');
@@ -86,6 +99,25 @@ describe('nodeFetch', () => {
     expect(await readAll(body!)).toBe('data: one\n\ndata: two\n\n');
     // Once: a second reader gets the web body instead.
     expect(nodeBody(res)).toBeUndefined();
+  });
+
+  it('asks for no compression', async () => {
+    await (await nodeFetch(`${base}/echo`)).text();
+    expect(seen.at(-1)!.headers['accept-encoding']).toBe('identity');
+  });
+
+  it('inflates a compressed body only up to a limit, then errors and closes it', async () => {
+    const res = await nodeFetch(`${base}/bomb`);
+    const body = nodeBody(res)!;
+    let inflated = 0;
+    const error = await new Promise<unknown>((resolve) => {
+      body.on('data', (chunk: Buffer) => (inflated += chunk.length));
+      body.once('error', resolve);
+      body.once('end', () => resolve(undefined));
+    });
+    expect(error).toBeInstanceOf(BodyLimitError);
+    expect(inflated).toBeLessThanOrEqual(MAX_INFLATED_BYTES);
+    expect(body.destroyed).toBe(true);
   });
 
   it('decodes a compressed body read as a web stream too', async () => {

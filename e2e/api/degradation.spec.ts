@@ -45,9 +45,11 @@ test('when Redis is down, health says so and new replies fail fast with a clear 
 
     redis.kill('SIGKILL');
     await expect.poll(async () => (await fetch(`${url}/api/health`)).status).toBe(503);
-    expect(await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).toMatchObject({
-      store: { kind: 'redis', ok: false },
-    });
+    expect(await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).toMatchObject(
+      {
+        store: { kind: 'redis', ok: false },
+      },
+    );
     const started = Date.now();
     const res = await post();
     expect(Date.now() - started).toBeLessThan(2000);

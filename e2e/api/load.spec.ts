@@ -87,9 +87,13 @@ test('1,000 concurrent replies, three rounds in a 256 MB heap: all complete, mem
       expect(wrong).toBe(0);
       // Finished replies are evicted after REPLY_TTL_MS: the store is empty again.
       await expect
-        .poll(async () => (await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).store, {
-          timeout: 15_000,
-        })
+        .poll(
+          async () =>
+            (await (await fetch(`${url}/api/health`, { headers: metricsAuth })).json()).store,
+          {
+            timeout: 15_000,
+          },
+        )
         .toMatchObject({ replies: 0, running: 0, bytes: 0 });
       console.log(`load ${label}: RSS after eviction ${rssMb(pid).toFixed(0)} MB`);
     };

@@ -123,7 +123,11 @@ function ownOrigin(request: Request): string | undefined {
   const encrypted = arrivedEncrypted(request);
   const proto =
     forwardedProto ??
-    (encrypted === undefined ? new URL(request.url).protocol.slice(0, -1) : encrypted ? 'https' : 'http');
+    (encrypted === undefined
+      ? new URL(request.url).protocol.slice(0, -1)
+      : encrypted
+        ? 'https'
+        : 'http');
   try {
     return new URL(`${proto}://${host}`).origin;
   } catch {

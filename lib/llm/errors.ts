@@ -10,10 +10,7 @@ import type { ErrorData } from '@/lib/chat/protocol';
 export class UpstreamFault extends Error {
   constructor(
     readonly code:
-      | 'upstream_timeout'
-      | 'upstream_interrupted'
-      | 'reply_timeout'
-      | 'bad_upstream_response',
+      'upstream_timeout' | 'upstream_interrupted' | 'reply_timeout' | 'bad_upstream_response',
   ) {
     super(code);
   }

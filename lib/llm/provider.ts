@@ -43,6 +43,15 @@ export const MAX_EVENT_CHARS = 1024 * 1024;
  */
 const MAX_ERROR_BODY_BYTES = 4 * 1024;
 
+/** The most of a JSON answer (the model list) that is read: real ones are a few hundred KB. */
+const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
+
+function withoutLength(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  copy.delete('content-length');
+  return copy;
+}
+
 /** Reads at most `max` bytes of `body`, then closes it. */
 async function readSome(body: Readable, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -69,11 +78,23 @@ async function readSome(body: Readable, max: number): Promise<Buffer> {
  */
 const upstreamFetch: typeof fetch = async (input, init) => {
   const res = await nodeFetch(input, init);
-  if (res.ok) return res;
+  if (res.ok) {
+    // An event stream is read (and bounded) by streamChat; anything else (the model list) is
+    // read whole by the SDK, so it is read here first, up to a limit.
+    if (res.headers.get('content-type')?.includes('text/event-stream')) return res;
+    const raw = nodeBody(res);
+    if (!raw) return res;
+    const body = await readSome(raw, MAX_JSON_BODY_BYTES + 1);
+    if (body.length > MAX_JSON_BODY_BYTES) throw new BodyLimitError(MAX_JSON_BODY_BYTES);
+    return new Response(new Uint8Array(body), {
+      status: res.status,
+      statusText: res.statusText,
+      headers: withoutLength(res.headers),
+    });
+  }
   const raw = nodeBody(res);
   const text = raw ? await readSome(raw, MAX_ERROR_BODY_BYTES) : Buffer.alloc(0);
-  const headers = new Headers(res.headers);
-  headers.delete('content-length');
+  const headers = withoutLength(res.headers);
   const after = res.headers.get('retry-after-ms') ?? res.headers.get('retry-after');
   if (after) {
     const ms = res.headers.has('retry-after-ms')
