@@ -163,6 +163,9 @@ export interface SimRecord {
   clientClosed: boolean;
   endedAt: number | undefined;
   tokensSent: number;
+  /** Response body bytes the simulator handed to the socket. */
+  bytesSent: number;
+  status: number;
   authorized: boolean;
 }
 

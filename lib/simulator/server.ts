@@ -4,16 +4,39 @@
  * `/v1/chat/completions` with and without `stream`, `stream_options.include_usage`), so the app
  * talks to it through the real `openai` SDK exactly as it talks to OpenAI, Ollama or vLLM.
  *
- * With `faults` on, directives in the last user message switch behaviours, e.g.
- * `[[status:429]] [[retry-after:2]]`, `[[cut:5]]` (drop the connection after 5 tokens),
- * `[[error-mid:3]]`, `[[malformed:3]]`, `[[no-done]]`, `[[hang:2]]` (stop sending after 2 tokens),
- * `[[first-byte:5000]]`, `[[split-utf8]]`, `[[tokens:2000]]`, `[[delay:0]]`, `[[echo]]`,
- * `[[reasoning]]`, `[[reasoning-field]]`, `[[length]]`, `[[tag:name]]`, `[[fail-first:2]]` (with a
- * tag: the first two requests with that tag get a 503). `GET /_stats` lists
- * requests (tag, tokens sent, whether the client closed early) so tests can see the upstream.
+ * With `faults` on, directives in the last user message switch behaviours:
+ * - `[[status:N]]` answers N with an OpenAI-style JSON error; `[[retry-after:S]]` adds the header.
+ * - `[[fail-first:N]]` with a `[[tag:name]]`: the first N requests with that tag get a 503.
+ * - `[[first-byte:MS]]` waits MS before the response headers (gives up if the client leaves).
+ * - `[[cut:N]]` drops the connection after N tokens; `[[hang:N]]` goes silent after N tokens.
+ * - `[[error-mid:N]]` sends an error object after N tokens; `[[malformed:N]]` a chunk that is not
+ *   JSON; `[[no-done]]` ends the body without a finish reason or `[DONE]`.
+ * - `[[split-utf8]]` cuts network writes inside multi-byte characters; `[[tokens:N]]` a long
+ *   answer; `[[delay:MS]]` the pace; `[[echo]]` says back the message; `[[length]]` finishes with
+ *   `length`; `[[reasoning]]` / `[[reasoning-field]]` stream reasoning first
+ *   (`reasoning_content` / `reasoning`).
+ * Hostile peers (every endless body waits for 'drain' and stops when the client closes, so the
+ * simulator itself stays small whatever the client does):
+ * - `[[no-newline]]`: a 200 event stream whose body never has a line break (`data: xxxx…`).
+ * - `[[trickle:MS]]`: one normal token, then one byte every MS ms of an event that never ends.
+ * - `[[gzip-bomb]]`: `content-encoding: gzip` (not asked for), the gzip of endless zero bytes
+ *   (about 1000:1: 4 MB on the wire inflate to 4 GB); `[[gzip-bomb:events]]` inflates (about
+ *   400:1) to endless valid events that carry nothing (`data: {"choices":[]}`).
+ * - `[[error-body:BYTES]]`: the status of `[[status:N]]` (default 500), a JSON content type and a
+ *   chunked body of BYTES bytes (`{"error":{"message":"xxx…"}}`), written as the client reads.
+ * - `[[bad-types:content]]`: delta `content` first a string (the first token, "Reply"), then
+ *   the number 123, then the object `{"a":1}`, then a normal finish;
+ *   `[[bad-types:usage]]`: usage `{prompt_tokens:"12", completion_tokens:{x:1}, total_tokens:null}`
+ *   (sent whether asked for or not); `[[bad-types:finish]]`: `finish_reason` `{"r":"stop"}`;
+ *   `[[bad-types:reasoning]]`: a delta with `reasoning_content: 42`.
+ * - `[[redirect]]` / `[[redirect:307]]`: a 302 (or the given 3xx) to
+ *   `http://127.0.0.1:9/v1/chat/completions`, empty body.
+ * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
+ * status, tokens and body bytes sent, whether the client closed early.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { demoAnswer, longAnswer, tokenize } from './content';
 
 export interface SimulatorOptions {
@@ -37,6 +60,8 @@ export interface RequestRecord {
   /** The client closed the connection before the response was complete. */
   clientClosed: boolean;
   tokensSent: number;
+  /** Response body bytes handed to the socket (compressed bytes for `gzip-bomb`). */
+  bytesSent: number;
   status: number;
   authorized: boolean;
 }
@@ -68,6 +93,122 @@ function textOf(content: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits `ms`, or less if the client closes the connection meanwhile. */
+function pause(res: http.ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
+/** Resolves on `event` of `emitter`, or when the response closes, whichever comes first. */
+function until(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  res: http.ServerResponse,
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    const done = () => {
+      emitter.off(event, done);
+      res.off('close', done);
+      resolve();
+    };
+    emitter.once(event, done);
+    res.once('close', done);
+  });
+}
+
+/**
+ * Writes `data` to the body, waiting for 'drain' when the socket is backed up (or until the
+ * client closes). False once the client has gone.
+ */
+async function send(
+  res: http.ServerResponse,
+  record: RequestRecord,
+  data: string | Buffer,
+): Promise<boolean> {
+  if (res.destroyed) return false;
+  record.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  if (!res.write(data)) await until(res, 'drain', res);
+  return !res.destroyed;
+}
+
+/** Where `[[redirect]]` points: the discard port, nothing listens there. */
+const REDIRECT_TARGET = 'http://127.0.0.1:9/v1/chat/completions';
+const X_BLOCK = Buffer.alloc(64 * 1024, 'x');
+const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
+const EMPTY_EVENT = 'data: {"choices":[]}\n\n';
+const EMPTY_EVENTS_BLOCK = Buffer.from(
+  EMPTY_EVENT.repeat(Math.ceil((1024 * 1024) / EMPTY_EVENT.length)),
+);
+const EVENT_STREAM = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+
+/** `[[error-body:BYTES]]`: a JSON error body of exactly `size` bytes, written as it drains. */
+async function sendErrorBody(
+  res: http.ServerResponse,
+  record: RequestRecord,
+  status: number,
+  size: number,
+): Promise<void> {
+  record.status = status;
+  // No content-length: chunked, so the client cannot know the size in advance.
+  res.writeHead(status, { 'content-type': 'application/json' });
+  const head = Buffer.from('{"error":{"message":"');
+  const tail = Buffer.from('","type":"server_error","code":null}}');
+  if (size <= head.length + tail.length) {
+    if (!(await send(res, record, Buffer.concat([head, tail]).subarray(0, size)))) return;
+  } else {
+    if (!(await send(res, record, head))) return;
+    for (let left = size - head.length - tail.length; left > 0; left -= X_BLOCK.length) {
+      if (!(await send(res, record, X_BLOCK.subarray(0, Math.min(left, X_BLOCK.length))))) {
+        return;
+      }
+    }
+    if (!(await send(res, record, tail))) return;
+  }
+  res.end();
+}
+
+/** `[[no-newline]]`: `data: ` then 'x' forever, never a line break. */
+async function sendNoNewline(res: http.ServerResponse, record: RequestRecord): Promise<void> {
+  res.writeHead(200, EVENT_STREAM);
+  if (!(await send(res, record, 'data: '))) return;
+  while (await send(res, record, X_BLOCK)) {
+    // A client that reads faster than we write never makes write() return false: yield anyway.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** `[[gzip-bomb]]`: gzip of endless zeros (or of endless empty events), made as it drains. */
+async function sendGzipBomb(
+  res: http.ServerResponse,
+  record: RequestRecord,
+  events: boolean,
+): Promise<void> {
+  res.writeHead(200, { ...EVENT_STREAM, 'content-encoding': 'gzip' });
+  // Run-length matching does zeros at the same 1028:1 as level 9, three times faster.
+  const gzip = zlib.createGzip({
+    level: zlib.constants.Z_BEST_COMPRESSION,
+    strategy: events ? zlib.constants.Z_DEFAULT_STRATEGY : zlib.constants.Z_RLE,
+  });
+  gzip.on('data', (bytes: Buffer) => (record.bytesSent += bytes.length));
+  gzip.on('error', () => res.destroy());
+  res.once('close', () => gzip.destroy());
+  gzip.pipe(res);
+  const block = events ? EMPTY_EVENTS_BLOCK : ZERO_BLOCK;
+  while (!res.destroyed && !gzip.destroyed) {
+    if (!gzip.write(block)) await until(gzip, 'drain', res);
+    else await new Promise((r) => setImmediate(r));
+  }
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers = {}): void {
   const text = JSON.stringify(body);
@@ -119,6 +260,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       endedAt: undefined,
       clientClosed: false,
       tokensSent: 0,
+      bytesSent: 0,
       status: 200,
       authorized: options.apiKey ? auth === `Bearer ${options.apiKey}` : true,
     };
@@ -160,10 +302,26 @@ export function createSimulator(options: SimulatorOptions = {}) {
         },
       });
     }
-    if (d['first-byte']) await sleep(Number(d['first-byte']));
+    if (d['first-byte']) await pause(res, Number(d['first-byte']));
     if (res.destroyed) return;
 
-    let status = Number(d.status ?? (models.includes(record.model) || options.faults ? 200 : 404));
+    if (d.redirect !== undefined) {
+      const code = Number(d.redirect || 302);
+      record.status = code >= 300 && code < 400 ? code : 302;
+      res.writeHead(record.status, { location: REDIRECT_TARGET, 'content-length': 0 });
+      res.end();
+      return;
+    }
+
+    const errorBody = d['error-body'];
+    let status = Number(
+      d.status ??
+        (errorBody !== undefined
+          ? 500
+          : models.includes(record.model) || options.faults
+            ? 200
+            : 404),
+    );
     // `[[fail-first:N]]` with a tag: the first N requests with that tag get a 503.
     if (d['fail-first'] !== undefined && d.tag !== undefined) {
       const failed = failuresByTag.get(d.tag) ?? 0;
@@ -172,6 +330,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
         status = 503;
       }
     }
+    if (errorBody !== undefined) return sendErrorBody(res, record, status, Number(errorBody));
     if (status !== 200) {
       record.status = status;
       const [type, message] = ERROR_TYPES[status] ?? ['server_error', 'Error'];
@@ -193,15 +352,23 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
     const id = `chatcmpl-sim${record.n}`;
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: object, finish: string | null = null, extra: object = {}) =>
+    const chunk = (delta: object, finish: unknown = null, extra: object = {}) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-    const finish = d.length !== undefined ? 'length' : 'stop';
-    const usage = {
+    const badTypes = d['bad-types'];
+    const finish: unknown =
+      badTypes === 'finish' ? { r: 'stop' } : d.length !== undefined ? 'length' : 'stop';
+    const usage: Record<string, unknown> = {
       prompt_tokens: tokenize(messages.map((m) => textOf(m.content)).join(' ')).length,
       completion_tokens: tokens.length,
-      total_tokens: 0,
     };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    usage.total_tokens = Number(usage.prompt_tokens) + Number(usage.completion_tokens);
+    if (badTypes === 'usage') {
+      Object.assign(usage, {
+        prompt_tokens: '12',
+        completion_tokens: { x: 1 },
+        total_tokens: null,
+      });
+    }
 
     if (!body.stream) {
       return sendJson(res, 200, {
@@ -220,19 +387,18 @@ export function createSimulator(options: SimulatorOptions = {}) {
       });
     }
 
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (d['no-newline'] !== undefined) return sendNoNewline(res, record);
+    if (d['gzip-bomb'] !== undefined) return sendGzipBomb(res, record, d['gzip-bomb'] === 'events');
+
+    res.writeHead(200, EVENT_STREAM);
     const splitUtf8 = d['split-utf8'] !== undefined;
     const write = async (text: string) => {
-      if (res.destroyed) return false;
-      if (!splitUtf8) {
-        if (!res.write(text)) await new Promise((r) => res.once('drain', r));
-        return !res.destroyed;
-      }
+      if (!splitUtf8) return send(res, record, text);
       // Network reads that end inside a multi-byte character: 1..3-byte slices.
       const bytes = Buffer.from(text, 'utf8');
       for (let i = 0; i < bytes.length;) {
         const n = 1 + (i % 3);
-        res.write(bytes.subarray(i, i + n));
+        if (!(await send(res, record, bytes.subarray(i, i + n)))) return false;
         i += n;
         await sleep(0);
       }
@@ -240,6 +406,22 @@ export function createSimulator(options: SimulatorOptions = {}) {
     };
 
     if (!(await write(chunk({ role: 'assistant', content: '' })))) return;
+    if (d.trickle !== undefined) {
+      // One whole token, then an event that never completes, one byte at a time.
+      await pause(res, firstDelay);
+      if (!(await write(chunk({ content: tokens[0] ?? 'Reply' })))) return;
+      record.tokensSent++;
+      const whole = chunk({ content: '' });
+      const open = whole.slice(0, whole.indexOf('"content":""') + '"content":"'.length);
+      for (let i = 0; ; i++) {
+        await pause(res, Number(d.trickle));
+        if (!(await write(i < open.length ? open[i]! : 'x'))) return;
+      }
+    }
+    if (badTypes === 'reasoning') {
+      await sleep(delay);
+      if (!(await write(chunk({ reasoning_content: 42 })))) return;
+    }
     if (d.reasoning !== undefined || d['reasoning-field'] !== undefined) {
       const field = d.reasoning !== undefined ? 'reasoning_content' : 'reasoning';
       for (const piece of tokenize('Let me think about this step by step.')) {
@@ -268,6 +450,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
         return;
       }
       if (d.hang !== undefined && i === Number(d.hang)) return; // keeps the connection open, silent
+      if (badTypes === 'content' && i === 1) {
+        for (const content of [123, { a: 1 }]) {
+          if (delay > 0) await sleep(delay);
+          if (!(await write(chunk({ content })))) return;
+        }
+        break;
+      }
       if (i > 0 && delay > 0) await sleep(delay);
       if (!(await write(chunk({ content: tokens[i] })))) return;
       record.tokensSent++;
@@ -277,7 +466,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       return;
     }
     if (!(await write(chunk({}, finish)))) return;
-    if (body.stream_options?.include_usage) {
+    if (body.stream_options?.include_usage || badTypes === 'usage') {
       if (
         !(await write(
           `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`,
