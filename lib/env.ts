@@ -49,6 +49,8 @@ const schema = z.object({
   /** `auto`: on Vercel (where disconnects go unseen), a page's leave beacon ends its reply. */
   REPLY_LEAVE: z.enum(['auto', 'on', 'off']).default('auto'),
   REDIS_PREFIX: z.string().default('streamchat:'),
+  /** With Redis: how long a reply's lease lasts unrenewed before another instance takes over. */
+  REPLY_LEASE_MS: int(5_000, 300),
   /** A follower whose client accepts nothing for this long is disconnected (it may resume). */
   CLIENT_STALL_TIMEOUT_MS: int(60_000, 100),
   /** Proxies allowed to set X-Forwarded-For / X-Real-IP: a hop count, or addresses/CIDRs. */

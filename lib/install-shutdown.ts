@@ -15,7 +15,8 @@ export function installShutdown(): void {
     if (exiting) return;
     exiting = true;
     const hub = getHub();
-    void drain(hub.local, getEnv().SHUTDOWN_GRACE_MS, (m, f) => log.info(m, { signal, ...f }))
+    const say = (m: string, f?: Record<string, unknown>) => log.info(m, { signal, ...f });
+    void drain(hub.local, getEnv().SHUTDOWN_GRACE_MS, say, (reply) => hub.handOver(reply))
       .then(() => hub.close())
       .finally(() => process.exit(0));
   };

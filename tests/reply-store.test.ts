@@ -14,18 +14,16 @@ const TTL = 600_000;
 function setup(options: Partial<StoreOptions> = {}) {
   const clock = new FakeClock();
   const ended: { id: string; cause: EndCause }[] = [];
-  const store = new ReplyStore(
-    {
-      graceMs: GRACE,
-      ttlMs: TTL,
-      maxReplyBytes: 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
-      maxReplies: 1000,
-      timers: clock,
-      ...options,
-    },
-    (reply, cause) => ended.push({ id: reply.id, cause }),
-  );
+  const store = new ReplyStore({
+    graceMs: GRACE,
+    ttlMs: TTL,
+    maxReplyBytes: 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+    maxReplies: 1000,
+    timers: clock,
+    ...options,
+  });
+  store.subscribe({ ended: (reply, cause) => ended.push({ id: reply.id, cause }) });
   return { clock, store, ended };
 }
 

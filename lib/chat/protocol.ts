@@ -28,12 +28,18 @@ export interface ErrorData {
 export interface CloseData {
   finishReason: FinishReason;
 }
+export interface NoticeData {
+  /** `continued`: another instance carried the reply on after the one generating it stopped. */
+  code: string;
+  message: string;
+}
 
 export type ReplyEvent =
   | { event: 'meta'; data: MetaData }
   | { event: 'message'; data: DeltaData }
   | { event: 'reasoning'; data: DeltaData }
   | { event: 'usage'; data: UsageData }
+  | { event: 'notice'; data: NoticeData }
   | { event: 'error'; data: ErrorData }
   | { event: 'close'; data: CloseData };
 
@@ -56,3 +62,11 @@ export interface ErrorBody {
 export function streamUrlFor(id: string): string {
   return `/api/chat/${encodeURIComponent(id)}/stream`;
 }
+
+/**
+ * The request that asks a model to go on with an answer that stopped: the UI's Continue, and an
+ * instance carrying on a reply whose instance stopped, send the conversation, the answer so far
+ * as the assistant's message, then this.
+ */
+export const CONTINUE_PROMPT =
+  'Continue exactly where your previous answer stopped. Do not repeat anything; start with the next word.';

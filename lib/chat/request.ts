@@ -4,7 +4,7 @@
  * count and length are checked by one zod schema.
  */
 import { z } from 'zod';
-import { ApiError } from '@/lib/http/api-error';
+import { apiError, ApiError } from '@/lib/http/api-error';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -58,42 +58,40 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, 'body_too_large', `The request body is larger than ${maxBytes} bytes.`);
+  return apiError('body_too_large', `The request body is larger than ${maxBytes} bytes.`);
 }
 
 /** Parses and validates a request; every failure is an ApiError with a clear message. */
 export async function parseChatRequest(request: Request, limits: Limits): Promise<ChatRequestBody> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+    throw apiError('unsupported_media_type', 'Send the request body as application/json.');
   }
   let text: string;
   try {
     text = await readBody(request, limits.maxBodyBytes);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(400, 'invalid_body', 'The request body could not be read as UTF-8 text.');
+    throw apiError('invalid_body', 'The request body could not be read as UTF-8 text.');
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+    throw apiError('invalid_json', 'The request body is not valid JSON.');
   }
   const parsed = chatRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new ApiError(
-      422,
+    throw apiError(
       'invalid_request',
       `Invalid request: ${where}${issue?.message ?? 'wrong shape'}.`,
     );
   }
   const { messages } = parsed.data;
   if (messages.length > limits.maxMessages) {
-    throw new ApiError(
-      413,
+    throw apiError(
       'too_many_messages',
       `A request may carry at most ${limits.maxMessages} messages.`,
     );
@@ -101,8 +99,7 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
   let total = 0;
   for (const [i, m] of messages.entries()) {
     if (m.content.length > limits.maxMessageChars) {
-      throw new ApiError(
-        413,
+      throw apiError(
         'message_too_long',
         `Message ${i + 1} is longer than ${limits.maxMessageChars} characters.`,
       );
@@ -110,8 +107,7 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
     total += m.content.length;
   }
   if (total > limits.maxTotalChars) {
-    throw new ApiError(
-      413,
+    throw apiError(
       'conversation_too_long',
       `The messages together are longer than ${limits.maxTotalChars} characters.`,
     );

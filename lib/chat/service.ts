@@ -4,7 +4,7 @@ import 'server-only';
  * reply store (on globalThis, so every route bundle and hot reload share one).
  */
 import { getEnv } from '@/lib/env';
-import { ApiError } from '@/lib/http/api-error';
+import { ApiError, apiError } from '@/lib/http/api-error';
 import { ReplyStore, StoreFullError, type Reply } from '@/lib/streams/reply-store';
 import { followReply, type FollowerRegistry } from '@/lib/streams/follow';
 import { memoryHub, type ReplyHub } from '@/lib/streams/hub';
@@ -20,37 +20,39 @@ const hubKey = Symbol.for('streamchat.hub');
 const limiterKey = Symbol.for('streamchat.limiter');
 type Holder = { [hubKey]?: ReplyHub; [limiterKey]?: RateLimiter };
 
-/** The process-wide reply hub: in memory, or Redis when REDIS_URL is set. */
+/** How long a request waits for a Redis connection that is still being made (a cold start). */
+const READY_WAIT_MS = 2_000;
+
+/**
+ * The process-wide reply hub: the local store, and around it nothing (in memory) or Redis when
+ * REDIS_URL is set. The store is made first; the hub listens to it.
+ */
 export function getHub(): ReplyHub {
   const holder = globalThis as Holder;
   if (!holder[hubKey]) {
     const env = getEnv();
-    const redis = env.REDIS_URL
-      ? new RedisHub({
+    const store = new ReplyStore({
+      graceMs: env.REPLY_GRACE_MS,
+      ttlMs: env.REPLY_TTL_MS,
+      maxReplyBytes: env.REPLY_MAX_BYTES,
+      maxBytes: env.STORE_MAX_BYTES,
+      maxReplies: env.STORE_MAX_REPLIES,
+      honourLeave: env.REPLY_LEAVE === 'on' || (env.REPLY_LEAVE === 'auto' && !!process.env.VERCEL),
+    });
+    store.subscribe({ ended: (reply, cause) => log.info('reply ended', { id: reply.id, cause }) });
+    holder[hubKey] = env.REDIS_URL
+      ? new RedisHub(store, {
           url: env.REDIS_URL,
           prefix: env.REDIS_PREFIX,
           graceMs: env.REPLY_GRACE_MS,
           ttlMs: env.REPLY_TTL_MS,
           maxLifeMs: env.REPLY_MAX_DURATION_MS + env.REPLY_TTL_MS,
+          leaseMs: env.REPLY_LEASE_MS,
+          accepting: () => !isDraining(),
+          carryOn: (reply, messages) => void generate(store, reply, messages),
           log: (message, fields) => log.warn(message, fields),
         })
-      : undefined;
-    const store = new ReplyStore(
-      {
-        graceMs: env.REPLY_GRACE_MS,
-        ttlMs: env.REPLY_TTL_MS,
-        maxReplyBytes: env.REPLY_MAX_BYTES,
-        maxBytes: env.STORE_MAX_BYTES,
-        maxReplies: env.STORE_MAX_REPLIES,
-        keepAlive: redis?.keepAlive,
-        honourLeave:
-          env.REPLY_LEAVE === 'on' || (env.REPLY_LEAVE === 'auto' && !!process.env.VERCEL),
-        onFrame: redis?.onFrame,
-      },
-      (reply, cause) => log.info('reply ended', { id: reply.id, cause }),
-    );
-    if (redis) redis.attachStore(store);
-    holder[hubKey] = redis ?? memoryHub(store);
+      : memoryHub(store);
   }
   return holder[hubKey];
 }
@@ -60,12 +62,11 @@ export function getLimiter(): RateLimiter {
   const holder = globalThis as Holder;
   if (!holder[limiterKey]) {
     const env = getEnv();
-    const hub = getHub();
+    const redis = getHub().redis;
     const limits = { perMinute: env.RATE_LIMIT_PER_MINUTE, concurrent: env.RATE_LIMIT_CONCURRENT };
-    holder[limiterKey] =
-      hub instanceof RedisHub
-        ? redisRateLimiter(hub.client, limits, env.REDIS_PREFIX, env.REPLY_MAX_DURATION_MS + 60_000)
-        : memoryRateLimiter(limits);
+    holder[limiterKey] = redis
+      ? redisRateLimiter(redis, limits, env.REDIS_PREFIX, env.REPLY_MAX_DURATION_MS + 60_000)
+      : memoryRateLimiter(limits);
   }
   return holder[limiterKey];
 }
@@ -74,70 +75,52 @@ export function getStore(): ReplyStore {
   return getHub().local;
 }
 
+/** Streams the upstream into `reply` (a new one, or one carried on from another instance). */
+function generate(store: ReplyStore, reply: Reply, messages: unknown[]): Promise<void> {
+  return runReply(store, reply, messages as ChatRequestBody['messages'], {
+    maxDurationMs: getEnv().REPLY_MAX_DURATION_MS,
+  });
+}
+
+/** The hub, once it can be used: a connection still being made is waited for, briefly. */
+export async function readyHub(): Promise<ReplyHub> {
+  const hub = getHub();
+  if (!(await hub.ready(READY_WAIT_MS))) throw apiError('store_unavailable');
+  return hub;
+}
+
 /**
  * Validates the model, counts the reply against the client's limits and starts generating; the
  * reply is followed separately (or, in one-request mode, by the same response).
  */
 export async function startReply(body: ChatRequestBody, client: string): Promise<Reply> {
   const env = getEnv();
-  if (isDraining()) {
-    throw new ApiError(503, 'shutting_down', 'The server is restarting. Try again in a moment.', {
-      'Retry-After': '5',
-    });
-  }
+  if (isDraining()) throw apiError('shutting_down');
   const model = body.model ?? env.defaultModel;
   if (!env.models.includes(model)) {
-    throw new ApiError(
-      400,
+    throw apiError(
       'unknown_model',
       `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
     );
   }
-  const hub = getHub();
-  if (hub instanceof RedisHub && !hub.available) {
-    throw new ApiError(
-      503,
-      'store_unavailable',
-      'The reply store is unreachable. Try again shortly.',
-      {
-        'Retry-After': '5',
-      },
-    );
-  }
+  const hub = await readyHub();
   const limiter = getLimiter();
   try {
     await limiter.begin(client);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(
-      503,
-      'store_unavailable',
-      'The reply store is unreachable. Try again shortly.',
-      {
-        'Retry-After': '5',
-      },
-    );
+    throw apiError('store_unavailable');
   }
   let reply: Reply;
   try {
-    reply = getStore().create(model);
+    reply = hub.local.create(model);
   } catch (error) {
     void limiter.end(client);
-    if (error instanceof StoreFullError) {
-      throw new ApiError(
-        503,
-        'overloaded',
-        'The server is holding too many replies. Try again shortly.',
-        {
-          'Retry-After': '5',
-        },
-      );
-    }
+    if (error instanceof StoreFullError) throw apiError('overloaded');
     throw error;
   }
-  void runReply(getStore(), reply, body.messages, {
-    maxDurationMs: env.REPLY_MAX_DURATION_MS,
-  }).finally(() => void limiter.end(client));
+  reply.request = body.messages;
+  void generate(hub.local, reply, body.messages).finally(() => void limiter.end(client));
   return reply;
 }
 
@@ -173,11 +156,7 @@ export function parseLastEventId(request: Request): number {
     request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId');
   if (raw === null || raw === '') return 0;
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new ApiError(
-      400,
-      'invalid_last_event_id',
-      'Last-Event-ID must be a non-negative integer.',
-    );
+    throw apiError('invalid_last_event_id');
   }
   return Number(raw.trim());
 }
@@ -188,5 +167,5 @@ export function isReplyId(id: string): boolean {
 }
 
 export function notFound(): ApiError {
-  return new ApiError(404, 'not_found', 'No reply with this id (it may have expired).');
+  return apiError('not_found');
 }

@@ -8,6 +8,7 @@
  * text live through a BroadcastChannel. Reload: the page queues for the locks of replies still
  * marked streaming and resumes each after the last event id saved with its text.
  */
+import { CONTINUE_PROMPT } from '@/lib/chat/protocol';
 import type { ErrorBody, ModelsResponse, CreatedReply } from '@/lib/chat/protocol';
 import {
   deleteConversation,
@@ -33,9 +34,6 @@ type Broadcast =
   | { type: 'message'; conversationId: string; message: StoredMessage }
   | { type: 'changed'; conversationId: string }
   | { type: 'deleted'; conversationId: string };
-
-const CONTINUE_PROMPT =
-  'Continue exactly where your previous answer stopped. Do not repeat anything; start with the next word.';
 
 let state: ChatState = {
   ready: false,

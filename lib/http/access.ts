@@ -9,7 +9,7 @@ import 'server-only';
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getEnv } from '@/lib/env';
-import { ApiError } from '@/lib/http/api-error';
+import { apiError } from '@/lib/http/api-error';
 import { clientAddress, fromTrustedProxy } from '@/lib/http/client-key';
 import { arrivedEncrypted } from '@/lib/http/connections';
 import { guessLimiter } from '@/lib/http/guess-limit';
@@ -138,7 +138,7 @@ function ownOrigin(request: Request): string | undefined {
 /** Refuses a Host this deployment does not serve (ALLOWED_HOSTS): closes DNS rebinding. */
 export function checkHost(request: Request): void {
   if (!hostAllowed(requestHost(request), getEnv().ALLOWED_HOSTS)) {
-    throw new ApiError(421, 'unknown_host', 'This server does not answer to that host name.');
+    throw apiError('unknown_host');
   }
 }
 
@@ -158,7 +158,7 @@ export function checkOrigin(request: Request): void {
     theirs = undefined;
   }
   if (theirs === undefined || theirs === 'null' || theirs !== ownOrigin(request)) {
-    throw new ApiError(403, 'cross_origin', 'Requests from other sites are not allowed.');
+    throw apiError('cross_origin');
   }
 }
 
@@ -166,14 +166,5 @@ export function checkOrigin(request: Request): void {
 export function guard(request: Request): void {
   checkHost(request);
   checkOrigin(request);
-  if (!hasAccess(request)) {
-    throw new ApiError(
-      401,
-      'unauthorized',
-      'An access code is required. Send Authorization: Bearer <code>.',
-      {
-        'WWW-Authenticate': 'Bearer',
-      },
-    );
-  }
+  if (!hasAccess(request)) throw apiError('unauthorized');
 }

@@ -11,7 +11,7 @@
  *
  * Memory only: with several instances each counts its own (the bound is per instance).
  */
-import { ApiError } from '@/lib/http/api-error';
+import { apiError } from '@/lib/http/api-error';
 
 export interface GuessLimits {
   perAddress: number;
@@ -42,7 +42,7 @@ export function guessLimiter(limits: GuessLimits, now: () => number = Date.now):
     failures.clear();
   };
   const refuse = (seconds: number) =>
-    new ApiError(429, 'rate_limited', 'Too many wrong access codes. Try again in a moment.', {
+    apiError('rate_limited', 'Too many wrong access codes. Try again in a moment.', {
       'Retry-After': String(Math.max(1, Math.ceil(seconds))),
     });
 

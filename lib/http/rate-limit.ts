@@ -5,7 +5,7 @@ import 'server-only';
  * A refusal is a 429 with Retry-After.
  */
 import type { Redis } from 'ioredis';
-import { ApiError } from '@/lib/http/api-error';
+import { apiError, type ApiError } from '@/lib/http/api-error';
 
 export interface Limits {
   perMinute: number;
@@ -20,7 +20,7 @@ export interface RateLimiter {
 }
 
 function limited(message: string, retryAfter: number): ApiError {
-  return new ApiError(429, 'rate_limited', message, {
+  return apiError('rate_limited', message, {
     'Retry-After': String(Math.max(1, retryAfter)),
   });
 }

@@ -69,3 +69,23 @@ export function encodeComment(text = ''): string {
 export function encodeJsonEvent(event: string, id: number, payload: unknown): string {
   return encodeFrame({ event, id, data: JSON.stringify(payload) });
 }
+
+/**
+ * Reads back a frame written by `encodeJsonEvent` (one `event:`, `id:` and `data:` line each):
+ * the event name and its data, or undefined for anything else. For the few places that must
+ * look inside a stored reply (an instance continuing another's reply), never on a hot path.
+ */
+export function decodeJsonEvent(frame: string): { event: string; data: unknown } | undefined {
+  let event = 'message';
+  let data: string | undefined;
+  for (const line of frame.split('\n')) {
+    if (line.startsWith('event: ')) event = line.slice(7);
+    else if (line.startsWith('data: ')) data = line.slice(6);
+  }
+  if (data === undefined) return undefined;
+  try {
+    return { event, data: JSON.parse(data) };
+  } catch {
+    return undefined;
+  }
+}

@@ -182,13 +182,15 @@ export function followReply(
           }
           if (cursor < reply.lastEventId) {
             write(controller, takePending());
-            if (reply.done && cursor === reply.lastEventId) {
+            if ((reply.done || reply.movedAway) && cursor === reply.lastEventId) {
               controller.close();
               cleanup();
             }
             return;
           }
-          if (reply.done) {
+          // Done, or carried on by another instance: end the response (after `close`, the
+          // client stops; without it, EventSource reconnects and resumes wherever it lands).
+          if (reply.done || reply.movedAway) {
             controller.close();
             cleanup();
             return;

@@ -1,24 +1,28 @@
 /**
- * Replies in Redis, for several instances behind one address.
+ * Replies in Redis, for several instances behind one address. Three parts, wired here:
  *
- * The instance that runs a reply (its owner) keeps it in its local ReplyStore as usual and
- * copies every frame into a Redis Stream, using the event id as the entry id (`0-N`), so replay
- * after `Last-Event-ID: N` is an XRANGE from `0-(N+1)`. Frames appended in one event-loop turn go
- * out in one pipeline, followed by a PUBLISH of the last id on the reply's channel.
+ * - the replica (redis-replica.ts): the instance generating a reply (its owner) keeps the whole
+ *   event log and copies it into a Redis Stream, writing back whatever Redis lacks;
+ * - mirrors (redis-mirror.ts): another instance asked for the reply follows that stream, applying
+ *   events by id;
+ * - leases (lease.ts): the owner renews a lease per running reply. When one lapses (the owner
+ *   crashed or hangs), another instance takes the reply over: it loads the stream, announces a
+ *   `notice` (`continued`) and asks the model to go on from the text so far, under the same id
+ *   with the next event ids. A draining instance hands its running replies over the same way.
  *
- * Another instance asked for the reply builds a local mirror (a Reply filled from the stream),
- * subscribes to the channel and fetches what is new on each notification, so its followers are
- * served exactly as local ones. While it has followers it refreshes a `seen` key; the owner's
- * grace period only aborts the upstream once no instance has refreshed it. A stop on any
- * instance is published on a control channel and carried out by the owner.
- *
- * Keys: `<p>r:<id>:e` (stream), `<p>r:<id>:m` (hash: model, created, done), `<p>r:<id>:seen`;
- * channels `<p>n:<id>` and `<p>ctl`. Everything expires: finished replies after REPLY_TTL_MS.
+ * The hub listens to the local store (what is created, appended, finished) and acts on it; the
+ * store knows nothing of Redis. A stop or a leave beacon on any instance is published on a
+ * control channel and carried out by the owner. While a mirror has followers it refreshes the
+ * reply's `seen` key, which the owner counts as one follower (so the reply is not abandoned).
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Reply, type ReplyStore } from '@/lib/streams/reply-store';
 import type { Found, ReplyHub } from '@/lib/streams/hub';
-import type { FollowerRegistry } from '@/lib/streams/follow';
+import { Leases, redisLeaseStore } from '@/lib/streams/lease';
+import { Replica } from '@/lib/streams/redis-replica';
+import { applyById, Mirrors, type StreamEntry } from '@/lib/streams/redis-mirror';
+import { CONTINUED_NOTICE, continuation, endsWithClose, textOf } from '@/lib/streams/takeover';
 
 export interface RedisHubOptions {
   url: string;
@@ -27,102 +31,119 @@ export interface RedisHubOptions {
   ttlMs: number;
   /** How long a running reply's keys may live at most (a crashed owner leaves no garbage). */
   maxLifeMs: number;
+  /** How long an owner's lease lasts without renewal (it renews three times per period). */
+  leaseMs: number;
+  /** Whether this instance may take replies over (not while it drains). */
+  accepting: () => boolean;
+  /** Carries on a reply taken over from a stopped instance, with the request that continues it. */
+  carryOn: (reply: Reply, messages: unknown[]) => void;
+  /** Takeovers and hand-overs, for the metrics. */
+  onEvent?: (event: 'takeover' | 'handover' | 'lease_lost', reply: Reply) => void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-interface Mirror {
-  reply: Reply;
-  followers: number;
-  seenTimer: ReturnType<typeof setInterval> | undefined;
-  dropTimer: ReturnType<typeof setTimeout> | undefined;
-  fetching: Promise<void> | undefined;
-  again: boolean;
-}
-
-const CLOSE_PREFIX = 'event: close\n';
-
 export class RedisHub implements ReplyHub {
   readonly kind = 'redis' as const;
-  private readonly redis: Redis;
+  readonly redis: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
-  private readonly mirrors = new Map<string, Mirror>();
-  private readonly pending = new Map<Reply, string[]>();
-  private flushScheduled = false;
-  local!: ReplyStore;
+  readonly instance = randomBytes(9).toString('base64url');
+  private readonly replica: Replica;
+  private readonly mirrors: Mirrors;
+  private readonly leases: Leases;
+  /** Local replies that have followers on other instances, counted as one follower here. */
+  private readonly remote = new Set<Reply>();
+  private readonly tick: ReturnType<typeof setInterval>;
+  private adopting = false;
+  private connectedBefore = false;
 
-  constructor(private readonly options: RedisHubOptions) {
+  constructor(
+    readonly local: ReplyStore,
+    private readonly options: RedisHubOptions,
+  ) {
     this.prefix = options.prefix ?? 'streamchat:';
+    const log = options.log;
     // Commands fail at once while Redis is unreachable (no offline queue), so requests get a
     // clear 503 instead of hanging; the clients keep reconnecting in the background.
     this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     // The subscriber queues its SUBSCRIBEs until connected (they are re-sent on reconnect).
     this.sub = new Redis(options.url, { maxRetriesPerRequest: 1 });
     for (const client of [this.redis, this.sub]) {
-      client.on('error', (error: Error) => options.log?.('redis error', { error: error.message }));
+      client.on('error', (error: Error) => log?.('redis error', { error: error.message }));
     }
+    this.redis.on('ready', () => {
+      // Back after an outage (or a restart that lost everything): write back what is missing.
+      if (this.connectedBefore) void this.replica.recover().catch(() => {});
+      this.connectedBefore = true;
+    });
+    // Notifications sent while the subscriber was away are lost: look at every mirror again.
+    this.sub.on('ready', () => this.mirrors.refetchAll());
     void this.sub.subscribe(this.key('ctl'));
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-  }
 
-  /** The command connection, for other Redis-backed parts (rate limits). */
-  get client(): Redis {
-    return this.redis;
-  }
-
-  /** Binds the local store (created with `keepAlive` and `onFrame` from this hub). */
-  attachStore(store: ReplyStore): void {
-    this.local = store;
+    const key = (...parts: string[]) => this.key(...parts);
+    this.replica = new Replica({
+      redis: this.redis,
+      key,
+      ttlMs: options.ttlMs,
+      maxLifeMs: options.maxLifeMs,
+      log,
+    });
+    this.mirrors = new Mirrors({
+      redis: this.redis,
+      key,
+      graceMs: options.graceMs,
+      listen: (channel) => this.sub.subscribe(channel),
+      unlisten: (channel) => this.sub.unsubscribe(channel),
+      log,
+    });
+    this.leases = new Leases(redisLeaseStore(this.redis, this.prefix), this.instance, {
+      leaseMs: options.leaseMs,
+      onLost: (id) => this.lost(id),
+    });
+    local.subscribe({
+      created: (reply) => {
+        if (this.adopting) return;
+        this.replica.track(reply);
+        void this.leases.acquire(reply.id).catch(() => {});
+      },
+      appended: (reply) => this.replica.touch(reply),
+      evicted: (reply) => this.replica.untrack(reply),
+    });
+    // Three times per lease period: renew leases, see who follows elsewhere, find lapsed ones.
+    this.tick = setInterval(
+      () => void this.onTick(),
+      Math.max(50, Math.floor(options.leaseMs / 3)),
+    );
+    this.tick.unref?.();
   }
 
   private key(...parts: string[]): string {
     return this.prefix + parts.join(':');
   }
 
-  // ---- owner side -------------------------------------------------------------------------
+  /** False while the command connection is down: new replies are refused then. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
 
-  /** ReplyStore `onFrame`: queue the frame; one pipeline per event-loop turn. */
-  readonly onFrame = (reply: Reply, frame: string): void => {
-    let list = this.pending.get(reply);
-    if (!list) {
-      list = [];
-      this.pending.set(reply, list);
-    }
-    list.push(frame);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-  };
-
-  /** ReplyStore `keepAlive`: is anyone following this reply on another instance? */
-  readonly keepAlive = async (reply: Reply): Promise<boolean> => {
-    return (await this.redis.exists(this.key('r', reply.id, 'seen'))) === 1;
-  };
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = [...this.pending];
-    this.pending.clear();
-    const pipeline = this.redis.pipeline();
-    for (const [reply, frames] of batch) {
-      const stream = this.key('r', reply.id, 'e');
-      const meta = this.key('r', reply.id, 'm');
-      const last = reply.frames.length;
-      let id = last - frames.length;
-      if (id === 0) {
-        pipeline.hset(meta, { model: reply.model, created: String(reply.created), done: '0' });
-      }
-      for (const frame of frames) pipeline.xadd(stream, `0-${++id}`, 'f', frame);
-      const done = frames.at(-1)?.startsWith(CLOSE_PREFIX) ?? false;
-      if (done) pipeline.hset(meta, 'done', '1');
-      const ttl = done ? this.options.ttlMs : this.options.maxLifeMs;
-      pipeline.pexpire(stream, ttl).pexpire(meta, ttl);
-      pipeline.publish(this.key('n', reply.id), String(id));
-    }
-    pipeline
-      .exec()
-      .catch((error: Error) => this.options.log?.('redis write failed', { error: error.message }));
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.available) return true;
+    // Still connecting (a cold start): wait for it, briefly. Down for good: answer at once.
+    if (!['connecting', 'connect', 'wait'].includes(this.redis.status)) return false;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        this.redis.off('error', onError);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const onError = () => done(false);
+      const timer = setTimeout(() => done(this.available), timeoutMs);
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onError);
+    });
   }
 
   // ---- any instance -----------------------------------------------------------------------
@@ -130,27 +151,8 @@ export class RedisHub implements ReplyHub {
   async find(id: string): Promise<Found | undefined> {
     const local = this.local.get(id);
     if (local) return { reply: local, registry: this.local };
-    let mirror = this.mirrors.get(id);
-    if (!mirror) {
-      const meta = await this.redis.hgetall(this.key('r', id, 'm'));
-      if (!meta.model) return undefined;
-      mirror = this.mirrors.get(id); // another request may have made it meanwhile
-      if (!mirror) {
-        mirror = {
-          reply: new Reply(id, meta.model, Number(meta.created)),
-          followers: 0,
-          seenTimer: undefined,
-          dropTimer: undefined,
-          fetching: undefined,
-          again: false,
-        };
-        this.mirrors.set(id, mirror);
-        await this.sub.subscribe(this.key('n', id));
-        this.scheduleDrop(mirror);
-      }
-    }
-    await this.fetch(mirror);
-    return { reply: mirror.reply, registry: this.mirrorRegistry };
+    const mirror = await this.mirrors.get(id);
+    return mirror ? { reply: mirror, registry: this.mirrors.registry } : undefined;
   }
 
   async stop(id: string): Promise<boolean> {
@@ -159,11 +161,6 @@ export class RedisHub implements ReplyHub {
     if (done === null) return false;
     if (done === '0') await this.redis.publish(this.key('ctl'), JSON.stringify({ stop: id }));
     return true;
-  }
-
-  /** False while the command connection is down: new replies are refused then. */
-  get available(): boolean {
-    return this.redis.status === 'ready';
   }
 
   async leave(id: string): Promise<boolean> {
@@ -187,95 +184,142 @@ export class RedisHub implements ReplyHub {
   }
 
   async close(): Promise<void> {
-    for (const m of this.mirrors.values()) this.drop(m);
+    clearInterval(this.tick);
+    this.mirrors.close();
     await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
   }
 
   private onMessage(channel: string, message: string): void {
     if (channel === this.key('ctl')) {
       try {
-        const { stop, leave } = JSON.parse(message) as { stop?: string; leave?: string };
+        const { stop, leave, takeover } = JSON.parse(message) as Record<string, string>;
         if (stop) this.local.stop(stop);
         if (leave) this.local.leave(leave);
+        if (takeover) void this.takeOver(takeover);
       } catch {
         /* not ours */
       }
       return;
     }
-    const id = channel.slice(this.key('n').length + 1);
-    const mirror = this.mirrors.get(id);
-    if (mirror && Number(message) > mirror.reply.lastEventId) void this.fetch(mirror);
+    this.mirrors.notified(channel.slice(this.key('n').length + 1), Number(message));
   }
 
-  /** Copies what the stream has past the mirror's last frame; one fetch at a time per mirror. */
-  private fetch(mirror: Mirror): Promise<void> {
-    if (mirror.fetching) {
-      mirror.again = true;
-      return mirror.fetching;
+  // ---- owner side -------------------------------------------------------------------------
+
+  private async onTick(): Promise<void> {
+    if (!this.available) return;
+    const running = this.local.running();
+    // A reply whose lease could not be taken (Redis was away when it started) tries again.
+    for (const reply of running) {
+      if (!this.leases.has(reply.id)) void this.leases.acquire(reply.id).catch(() => {});
     }
-    mirror.fetching = (async () => {
-      do {
-        mirror.again = false;
-        const from = mirror.reply.lastEventId + 1;
-        const entries = await this.redis.xrange(
-          this.key('r', mirror.reply.id, 'e'),
-          `0-${from}`,
-          '+',
-        );
-        const frames = entries.map(([, fields]) => fields[1] ?? '');
-        if (frames.length) {
-          mirror.reply.pushFrames(frames, frames.at(-1)!.startsWith(CLOSE_PREFIX));
-        }
-      } while (mirror.again && !mirror.reply.done);
-    })()
-      .catch((error: Error) => this.options.log?.('redis read failed', { error: error.message }))
-      .finally(() => {
-        mirror.fetching = undefined;
-      });
-    return mirror.fetching;
-  }
-
-  private readonly mirrorRegistry: FollowerRegistry = {
-    attach: (reply) => {
-      const mirror = this.mirrors.get(reply.id);
-      if (!mirror) return;
-      mirror.followers++;
-      if (mirror.dropTimer) clearTimeout(mirror.dropTimer);
-      mirror.dropTimer = undefined;
-      if (!mirror.seenTimer && !reply.done) {
-        const seen = () =>
-          void this.redis
-            .set(this.key('r', reply.id, 'seen'), '1', 'PX', this.options.graceMs)
-            .catch(() => {});
-        seen();
-        mirror.seenTimer = setInterval(seen, Math.max(100, Math.floor(this.options.graceMs / 3)));
-        mirror.seenTimer.unref?.();
+    await this.leases.renew();
+    await this.countRemoteFollowers(running).catch(() => {});
+    // Finished replies whose end is written give their lease up.
+    for (const reply of this.local.all()) {
+      if (reply.done && this.leases.has(reply.id) && this.replica.upToDate(reply)) {
+        void this.leases.release(reply.id, { forget: true }).catch(() => {});
       }
-    },
-    detach: (reply) => {
-      const mirror = this.mirrors.get(reply.id);
-      if (!mirror) return;
-      mirror.followers = Math.max(0, mirror.followers - 1);
-      if (mirror.followers > 0) return;
-      if (mirror.seenTimer) clearInterval(mirror.seenTimer);
-      mirror.seenTimer = undefined;
-      this.scheduleDrop(mirror);
-    },
-  };
-
-  /** A mirror nobody follows is dropped after a while (the stream stays in Redis). */
-  private scheduleDrop(mirror: Mirror): void {
-    if (mirror.dropTimer) clearTimeout(mirror.dropTimer);
-    mirror.dropTimer = setTimeout(() => {
-      if (mirror.followers === 0) this.drop(mirror);
-    }, 30_000);
-    mirror.dropTimer.unref?.();
+    }
+    if (this.options.accepting()) {
+      const lapsed = await this.leases.lapsed().catch(() => [] as string[]);
+      for (const id of lapsed) if (!this.local.get(id)) void this.takeOver(id);
+    }
   }
 
-  private drop(mirror: Mirror): void {
-    if (mirror.seenTimer) clearInterval(mirror.seenTimer);
-    if (mirror.dropTimer) clearTimeout(mirror.dropTimer);
-    this.mirrors.delete(mirror.reply.id);
-    void this.sub.unsubscribe(this.key('n', mirror.reply.id)).catch(() => {});
+  /** Replies followed on other instances count as followed here (see the header). */
+  private async countRemoteFollowers(running: Reply[]): Promise<void> {
+    if (running.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const reply of running) pipeline.exists(this.key('r', reply.id, 'seen'));
+    const results = (await pipeline.exec()) ?? [];
+    running.forEach((reply, i) => {
+      const [error, seen] = results[i] ?? [new Error('no result')];
+      if (error || reply.done) return;
+      if (seen === 1 && !this.remote.has(reply)) {
+        this.remote.add(reply);
+        this.local.attach(reply);
+      } else if (seen !== 1 && this.remote.delete(reply)) {
+        this.local.detach(reply);
+      }
+    });
+    for (const reply of this.remote) if (reply.done || reply.movedAway) this.remote.delete(reply);
+  }
+
+  /** Another instance holds the lease of a reply running here now: stop running it. */
+  private lost(id: string): void {
+    const reply = this.local.get(id);
+    if (!reply || reply.done) return;
+    this.options.log?.('lease lost: another instance carries the reply on', { id });
+    this.replica.untrack(reply);
+    this.local.release(reply);
+    this.options.onEvent?.('lease_lost', reply);
+  }
+
+  async handOver(reply: Reply): Promise<boolean> {
+    if (!this.available || reply.done) return false;
+    // Nothing more is generated here; everything generated is written; then the lease goes.
+    this.local.release(reply);
+    await this.replica.flush();
+    if (!this.replica.upToDate(reply)) return false;
+    this.replica.untrack(reply);
+    await this.leases.release(reply.id);
+    await this.redis.publish(this.key('ctl'), JSON.stringify({ takeover: reply.id }));
+    this.options.log?.('reply handed over', { id: reply.id, events: reply.lastEventId });
+    this.options.onEvent?.('handover', reply);
+    return true;
+  }
+
+  /**
+   * Carries on a reply whose owner stopped, if this instance wins its lease: loads what Redis
+   * has, adopts it under the same id, announces it, and asks the model to go on.
+   */
+  private async takeOver(id: string): Promise<void> {
+    if (!this.options.accepting() || this.local.get(id) || !this.available) return;
+    let won = false;
+    try {
+      won = await this.leases.acquire(id);
+      if (!won) return;
+      const results = (await this.redis
+        .pipeline()
+        .hgetall(this.key('r', id, 'm'))
+        .get(this.key('r', id, 'q'))
+        .xrange(this.key('r', id, 'e'), '-', '+')
+        .exec()) as [
+        [Error | null, Record<string, string>],
+        [Error | null, string | null],
+        [Error | null, StreamEntry[]],
+      ];
+      const [[, meta], [, request], [, entries]] = results;
+      const { frames } = applyById(0, entries ?? []);
+      if (
+        !meta?.model ||
+        meta.done === '1' ||
+        !request ||
+        frames.length === 0 ||
+        endsWithClose(frames)
+      ) {
+        await this.leases.release(id, { forget: true });
+        return;
+      }
+      const reply = new Reply(id, meta.model, Number(meta.created));
+      reply.pushFrames(frames, false);
+      const messages = JSON.parse(request) as unknown[];
+      reply.request = messages;
+      this.adopting = true;
+      try {
+        this.local.adopt(reply);
+      } finally {
+        this.adopting = false;
+      }
+      this.replica.track(reply, frames.length);
+      this.local.append(reply, { event: 'notice', data: { ...CONTINUED_NOTICE } });
+      this.options.log?.('reply taken over', { id, events: frames.length });
+      this.options.onEvent?.('takeover', reply);
+      this.options.carryOn(reply, continuation(messages, textOf(frames)));
+    } catch (error) {
+      this.options.log?.('takeover failed', { id, error: (error as Error).message });
+      if (won && !this.local.get(id)) await this.leases.release(id).catch(() => {});
+    }
   }
 }

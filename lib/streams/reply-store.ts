@@ -40,20 +40,32 @@ export interface StoreOptions {
   maxReplies: number;
   timers?: Timers;
   /**
-   * Asked when the grace period ends with no local follower: true keeps the reply going for
-   * another period (with several instances, someone may follow it elsewhere).
-   */
-  keepAlive?: (reply: Reply) => Promise<boolean>;
-  /**
    * Act on `leave()` beacons. Only where the platform hides disconnects (Vercel): elsewhere a
    * leaving page detaches by itself, and a late beacon could only do harm.
    */
   honourLeave?: boolean;
-  /** Called with every frame appended, in order (the Redis hub copies them out). */
-  onFrame?: (reply: Reply, frame: string) => void;
 }
 
 export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large' | 'shutdown';
+
+/**
+ * What happens to the store's replies, for whoever needs to know (the Redis hub copies frames
+ * out; metrics count). The store calls listeners; it never calls them for anything else.
+ */
+export interface StoreListener {
+  /** A reply was created here, or adopted from another instance. */
+  created?(reply: Reply): void;
+  /** A frame was appended (in order; `reply.lastEventId` is its id). */
+  appended?(reply: Reply, frame: string): void;
+  /** The reply's `close` was appended: it is done. */
+  finished?(reply: Reply): void;
+  /** The reply was ended from outside its generator (stop, grace, limits, shutdown). */
+  ended?(reply: Reply, cause: EndCause): void;
+  /** The reply left this store without ending (handed over to another instance). */
+  released?(reply: Reply): void;
+  /** A finished reply's time was up: it is gone from the store. */
+  evicted?(reply: Reply): void;
+}
 
 /** A leave beacon this soon after a follower attached is taken as stale (see `leave`). */
 const LEAVE_AFTER_ATTACH_MS = 5_000;
@@ -73,6 +85,13 @@ export class Reply {
   done = false;
   finishReason: FinishReason | undefined;
   followers = 0;
+  /**
+   * Set when the reply left this instance without ending (handed over to another): followers
+   * end their response after what they have, without `close`, so that clients reconnect.
+   */
+  movedAway = false;
+  /** What was asked (the messages), kept so that another instance can continue the reply. */
+  request: unknown;
   /** Aborts the upstream request; the generator listens to its signal. */
   readonly upstream = new AbortController();
   endedAt: number | undefined;
@@ -154,13 +173,18 @@ export class ReplyStore {
   private replies = new Map<string, Reply>();
   private totalBytes = 0;
   private readonly timers: Timers;
+  private listeners: StoreListener[] = [];
 
-  constructor(
-    private readonly options: StoreOptions,
-    /** Called when a reply ends for a reason other than its own generator finishing. */
-    private readonly onEnd: (reply: Reply, cause: EndCause) => void = () => {},
-  ) {
+  constructor(private readonly options: StoreOptions) {
     this.timers = options.timers ?? realTimers;
+  }
+
+  /** Calls `listener` with what happens from now on; returns the unsubscribe. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   get size(): number {
@@ -177,9 +201,39 @@ export class ReplyStore {
     const id = randomBytes(18).toString('base64url');
     const reply = new Reply(id, model, Math.floor(this.timers.now() / 1000));
     this.replies.set(id, reply);
+    for (const l of this.listeners) l.created?.(reply);
     this.append(reply, { event: 'meta', data: { id, model, created: reply.created } });
     this.startGrace(reply);
     return reply;
+  }
+
+  /**
+   * Takes in a running reply whose frames came from elsewhere (another instance that stopped):
+   * from here on it is this store's, under the same id, with the same lifetime rules.
+   */
+  adopt(reply: Reply): void {
+    this.makeRoom();
+    const held = this.replies.get(reply.id);
+    if (held) this.forget(held);
+    this.replies.set(reply.id, reply);
+    reply.bytes = reply.frames.reduce((n, f) => n + f.length, 0);
+    this.totalBytes += reply.bytes;
+    for (const l of this.listeners) l.created?.(reply);
+    if (reply.followers === 0) this.startGrace(reply);
+  }
+
+  /**
+   * Lets a running reply go without ending it (another instance carries it on): the upstream
+   * is aborted, local followers end their responses so that their clients reconnect.
+   */
+  release(reply: Reply): void {
+    if (reply.done || this.replies.get(reply.id) !== reply) return;
+    reply.movedAway = true;
+    this.clearTimers(reply);
+    this.forget(reply);
+    reply.upstream.abort('released');
+    for (const l of this.listeners) l.released?.(reply);
+    reply.wake();
   }
 
   get(id: string): Reply | undefined {
@@ -198,7 +252,7 @@ export class ReplyStore {
 
   /** Adds one event; ignored once the reply has ended. Returns false when it was not added. */
   append(reply: Reply, event: ReplyEvent): boolean {
-    if (reply.done) return false;
+    if (reply.done || reply.movedAway) return false;
     const frame = encodeJsonEvent(event.event, reply.frames.length + 1, event.data);
     // Frames are ASCII-heavy; length is a cheap, close-enough measure of memory held.
     if (
@@ -210,7 +264,7 @@ export class ReplyStore {
       return false;
     }
     reply.frames.push(frame);
-    this.options.onFrame?.(reply, frame);
+    for (const l of this.listeners) l.appended?.(reply, frame);
     reply.bytes += frame.length;
     this.totalBytes += frame.length;
     if (event.event === 'close') this.markDone(reply, event.data.finishReason);
@@ -220,7 +274,7 @@ export class ReplyStore {
 
   /** Ends a reply that is still running, from outside its generator (stop, grace, limits). */
   end(reply: Reply, cause: EndCause): boolean {
-    if (reply.done) return false;
+    if (reply.done || reply.movedAway) return false;
     if (cause === 'too_large') {
       this.append(reply, {
         event: 'error',
@@ -245,7 +299,7 @@ export class ReplyStore {
       this.append(reply, { event: 'close', data: { finishReason: 'stopped' } });
     }
     reply.upstream.abort(cause);
-    this.onEnd(reply, cause);
+    for (const l of this.listeners) l.ended?.(reply, cause);
     return true;
   }
 
@@ -295,7 +349,7 @@ export class ReplyStore {
    */
   detach(reply: Reply, owner = false): void {
     reply.followers = Math.max(0, reply.followers - 1);
-    if (reply.done) return;
+    if (reply.done || reply.movedAway) return;
     if (owner) this.end(reply, 'disconnected');
     else if (reply.followers === 0) this.startGrace(reply);
   }
@@ -305,41 +359,45 @@ export class ReplyStore {
     reply.graceTimer = this.timers.setTimeout(() => {
       reply.graceTimer = undefined;
       if (reply.followers > 0 || reply.done) return;
-      const keepAlive = this.options.keepAlive;
-      if (!keepAlive) return void this.end(reply, 'abandoned');
-      void keepAlive(reply).then(
-        (keep) => {
-          if (reply.followers > 0 || reply.done) return;
-          if (keep) this.startGrace(reply);
-          else this.end(reply, 'abandoned');
-        },
-        () => this.end(reply, 'abandoned'),
-      );
+      this.end(reply, 'abandoned');
     }, this.options.graceMs);
   }
 
   private markDone(reply: Reply, finishReason: FinishReason): void {
     reply.done = true;
-    if (reply.leaveTimer !== undefined) {
-      this.timers.clearTimeout(reply.leaveTimer);
-      reply.leaveTimer = undefined;
-    }
+    this.clearTimers(reply);
     reply.finishReason = finishReason;
     reply.endedAt = this.timers.now();
-    if (reply.graceTimer !== undefined) {
-      this.timers.clearTimeout(reply.graceTimer);
-      reply.graceTimer = undefined;
-    }
     reply.evictTimer = this.timers.setTimeout(() => this.evict(reply), this.options.ttlMs);
+    for (const l of this.listeners) l.finished?.(reply);
     // The end goes out at once: nothing more will come to batch with it.
     reply.wake();
+  }
+
+  private clearTimers(reply: Reply): void {
+    for (const key of ['leaveTimer', 'graceTimer'] as const) {
+      if (reply[key] !== undefined) {
+        this.timers.clearTimeout(reply[key]);
+        reply[key] = undefined;
+      }
+    }
   }
 
   private evict(reply: Reply): void {
     if (this.replies.get(reply.id) !== reply) return;
     this.timers.clearTimeout(reply.evictTimer);
+    this.forget(reply);
+    for (const l of this.listeners) l.evicted?.(reply);
+  }
+
+  private forget(reply: Reply): void {
     this.replies.delete(reply.id);
     this.totalBytes -= reply.bytes;
+  }
+
+  /** Every reply held here, running or finished (for a resync of the Redis replica). */
+  all(): IterableIterator<Reply> {
+    return this.replies.values();
   }
 
   /** Evicts the oldest finished replies until a new one fits; throws when none can go. */

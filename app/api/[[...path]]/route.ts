@@ -1,10 +1,10 @@
 // Any other /api path — a JSON 404, like the rest of the API (not the HTML page)
-import { ApiError } from '@/lib/http/api-error';
+import { apiError } from '@/lib/http/api-error';
 
 export const dynamic = 'force-dynamic';
 
 function notFound(): Response {
-  return new ApiError(404, 'not_found', 'There is no such API route.').toResponse();
+  return apiError('not_found', 'There is no such API route.').toResponse();
 }
 
 export {

@@ -1,34 +1,27 @@
 // POST /api/chat — start a reply (two-step: 201 + streamUrl; one-request: Accept: text/event-stream)
 import { getEnv } from '@/lib/env';
-import { guard } from '@/lib/http/access';
+import { apiRoute } from '@/lib/http/api-route';
 import { clientKey } from '@/lib/http/client-key';
-import { errorResponse } from '@/lib/http/api-error';
 import { parseChatRequest } from '@/lib/chat/request';
 import { replyStreamResponse, startReply } from '@/lib/chat/service';
 import { streamUrlFor } from '@/lib/chat/protocol';
-import { log } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request): Promise<Response> {
-  try {
-    guard(request);
-    const env = getEnv();
-    const body = await parseChatRequest(request, {
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      maxMessages: env.MAX_MESSAGES,
-      maxMessageChars: env.MAX_MESSAGE_CHARS,
-      maxTotalChars: env.MAX_TOTAL_CHARS,
-    });
-    const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
-    const reply = await startReply(body, clientKey(request));
-    if (oneRequest) return replyStreamResponse(reply, 0, request, { owner: true });
-    const streamUrl = streamUrlFor(reply.id);
-    return Response.json(
-      { id: reply.id, streamUrl },
-      { status: 201, headers: { Location: streamUrl, 'Cache-Control': 'no-store' } },
-    );
-  } catch (error) {
-    return errorResponse(error, (e) => log.error('POST /api/chat failed', { error: e }));
-  }
-}
+export const POST = apiRoute('POST /api/chat', async (request) => {
+  const env = getEnv();
+  const body = await parseChatRequest(request, {
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    maxMessages: env.MAX_MESSAGES,
+    maxMessageChars: env.MAX_MESSAGE_CHARS,
+    maxTotalChars: env.MAX_TOTAL_CHARS,
+  });
+  const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
+  const reply = await startReply(body, clientKey(request));
+  if (oneRequest) return replyStreamResponse(reply, 0, request, { owner: true });
+  const streamUrl = streamUrlFor(reply.id);
+  return Response.json(
+    { id: reply.id, streamUrl },
+    { status: 201, headers: { Location: streamUrl, 'Cache-Control': 'no-store' } },
+  );
+});

@@ -1,17 +1,11 @@
 // GET /api/models — the models the UI offers and POST /api/chat accepts
 import { getEnv } from '@/lib/env';
-import { guard } from '@/lib/http/access';
-import { errorResponse } from '@/lib/http/api-error';
+import { apiRoute } from '@/lib/http/api-route';
 import type { ModelsResponse } from '@/lib/chat/protocol';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(request: Request): Response {
-  try {
-    guard(request);
-  } catch (error) {
-    return errorResponse(error);
-  }
+export const GET = apiRoute('GET /api/models', () => {
   const env = getEnv();
   const body: ModelsResponse & { demo: boolean } = {
     models: env.models.map((id) => ({ id })),
@@ -19,4 +13,4 @@ export function GET(request: Request): Response {
     demo: env.demo,
   };
   return Response.json(body, { headers: { 'Cache-Control': 'no-store' } });
-}
+});
