@@ -31,10 +31,14 @@
  *   `[[bad-types:reasoning]]`: a delta with `reasoning_content: 42`.
  * - `[[redirect]]` / `[[redirect:307]]`: a 302 (or the given 3xx) to
  *   `http://127.0.0.1:9/v1/chat/completions`, empty body.
+ * A request whose last message is the Continue prompt (CONTINUE_PROMPT) takes its directives
+ * from the user message before it and goes on with the rest of that answer after the assistant
+ * text it carries, so that both parts together are exactly the answer.
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
- * status, tokens and body bytes sent, whether the client closed early.
+ * status, tokens and body bytes sent, whether the client closed early, whether it continued.
  */
 import http from 'node:http';
+import { CONTINUE_PROMPT } from '../chat/protocol';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { demoAnswer, longAnswer, tokenize } from './content';
@@ -64,6 +68,10 @@ export interface RequestRecord {
   bytesSent: number;
   status: number;
   authorized: boolean;
+  /** The request asked to continue an answer (its last message is the Continue prompt). */
+  continuation: boolean;
+  /** The assistant text the request carried last (what a continuation continues). */
+  lastAssistant: string | undefined;
 }
 
 interface Directives {
@@ -90,6 +98,18 @@ function textOf(content: unknown): string {
       .join('');
   }
   return '';
+}
+
+/** The tokens of `answer` after the text `done` (all of them when it is not a prefix). */
+function restAfter(answer: string[], done: string): string[] {
+  let text = '';
+  for (let i = 0; i < answer.length; i++) {
+    if (text === done) return answer.slice(i);
+    text += answer[i];
+    if (!done.startsWith(text)) break;
+  }
+  const full = answer.join('');
+  return full.startsWith(done) ? tokenize(full.slice(done.length)) : answer;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -263,6 +283,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
       bytesSent: 0,
       status: 200,
       authorized: options.apiKey ? auth === `Bearer ${options.apiKey}` : true,
+      continuation: false,
+      lastAssistant: undefined,
     };
     records.push(record);
     if (records.length > 5000) records.splice(0, records.length - 5000);
@@ -286,8 +308,12 @@ export function createSimulator(options: SimulatorOptions = {}) {
       });
     }
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const last = [...messages].reverse().find((m) => m.role === 'user');
-    const question = textOf(last?.content);
+    const users = messages.filter((m) => m.role === 'user');
+    record.continuation = textOf(users.at(-1)?.content) === CONTINUE_PROMPT;
+    record.lastAssistant = textOf(messages.findLast((m) => m.role === 'assistant')?.content);
+    // A continuation answers the question before it, with the same directives (pace, tag), so
+    // that an answer continued by another instance goes on like the first part.
+    const question = textOf((record.continuation ? users.at(-2) : users.at(-1))?.content);
     const d: Directives = options.faults ? parseDirectives(question) : {};
     record.tag = d.tag;
     record.model = String(body.model ?? '');
@@ -339,7 +365,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       return sendJson(res, status, { error: { message, type, code: null } }, headers);
     }
 
-    const tokens =
+    const answer =
       d.tokens !== undefined
         ? longAnswer(Number(d.tokens))
         : d.echo !== undefined
@@ -349,6 +375,12 @@ export function createSimulator(options: SimulatorOptions = {}) {
                 ? `Reply to: ${question.replace(DIRECTIVE, '').trim()}`
                 : demoAnswer(question),
             );
+    // A continuation of an answer this server would give goes on with the rest of it, so that
+    // the two parts together are exactly the answer.
+    const tokens =
+      record.continuation && record.lastAssistant
+        ? restAfter(answer, record.lastAssistant)
+        : answer;
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
     const id = `chatcmpl-sim${record.n}`;
     const created = Math.floor(Date.now() / 1000);
