@@ -3,7 +3,7 @@
  * renewing. If the instance crashes or hangs, the lease lapses and another instance may take the
  * reply over; `SET NX` makes sure exactly one does.
  *
- * `Leases` holds this instance's leases: it renews them all on one timer (one pipeline), keeps
+ * `Leases` holds this instance's leases: it renews them all at once (one pipeline), keeps
  * an index of lease expiries (a sorted set) so that other instances find lapsed ones without
  * scanning, and reports a lease it lost (someone else holds it now) through `onLost`. Redis is
  * reached through the small `LeaseStore` interface, so the logic is tested with a fake one.
@@ -13,7 +13,10 @@ import type { Redis } from 'ioredis';
 export interface LeaseStore {
   /** Takes the lease if nobody holds it; true when this owner has it now. */
   acquire(id: string, owner: string, ms: number, now: number): Promise<boolean>;
-  /** Extends the leases this owner still holds; per id, false when it no longer holds it. */
+  /**
+   * Extends the leases this owner still holds (or takes back one that is gone); per id, false
+   * when another owner holds it now.
+   */
   renew(ids: string[], owner: string, ms: number, now: number): Promise<boolean[]>;
   /** Lets the lease go (only if this owner holds it); `lapsed` marks it for takeover now. */
   release(id: string, owner: string): Promise<void>;
@@ -23,25 +26,8 @@ export interface LeaseStore {
   forget(id: string): Promise<void>;
 }
 
-export interface Timers {
-  now(): number;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  now: () => Date.now(),
-  setInterval: (fn, ms) => {
-    const t = setInterval(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
-};
-
 export class Leases {
   private readonly held = new Set<string>();
-  private timer: unknown;
   private renewing = false;
 
   constructor(
@@ -51,12 +37,12 @@ export class Leases {
       leaseMs: number;
       /** A lease this instance held is someone else's now: stop running that reply. */
       onLost: (id: string) => void;
-      timers?: Timers;
+      now?: () => number;
     },
   ) {}
 
-  private get timers(): Timers {
-    return this.options.timers ?? realTimers;
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   has(id: string): boolean {
@@ -65,11 +51,8 @@ export class Leases {
 
   /** Takes the lease of `id`; true when it is this instance's now. */
   async acquire(id: string): Promise<boolean> {
-    const won = await this.store.acquire(id, this.owner, this.options.leaseMs, this.timers.now());
-    if (won) {
-      this.held.add(id);
-      this.start();
-    }
+    const won = await this.store.acquire(id, this.owner, this.options.leaseMs, this.now());
+    if (won) this.held.add(id);
     return won;
   }
 
@@ -80,13 +63,13 @@ export class Leases {
     if (forget) await this.store.forget(id);
   }
 
-  /** Renews every lease held, once. */
+  /** Renews every lease held, once (the hub calls it three times per lease period). */
   async renew(): Promise<void> {
     if (this.renewing || this.held.size === 0) return;
     this.renewing = true;
     const ids = [...this.held];
     try {
-      const kept = await this.store.renew(ids, this.owner, this.options.leaseMs, this.timers.now());
+      const kept = await this.store.renew(ids, this.owner, this.options.leaseMs, this.now());
       ids.forEach((id, i) => {
         if (kept[i] === false && this.held.delete(id)) this.options.onLost(id);
       });
@@ -100,25 +83,15 @@ export class Leases {
 
   /** Leases of other instances that lapsed (candidates for a takeover). */
   lapsed(limit = 50): Promise<string[]> {
-    return this.store.lapsed(this.timers.now(), limit);
-  }
-
-  private start(): void {
-    if (this.timer !== undefined) return;
-    // Three renewals per lease period: one lost round trip does not lose the lease.
-    const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
-    this.timer = this.timers.setInterval(() => void this.renew(), every);
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) this.timers.clearInterval(this.timer);
-    this.timer = undefined;
+    return this.store.lapsed(this.now(), limit);
   }
 }
 
-// Compare-and-extend / compare-and-delete: only the owner may renew or release its lease.
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('pexpire', KEYS[1], ARGV[2])
+// Only the owner may renew or release its lease. A lease that is gone altogether (Redis
+// restarted empty, or it lapsed and nobody took it) is the owner's again: it is still running.
+const RENEW = `local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] or not holder then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
   redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
   return 1
 end
