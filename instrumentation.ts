@@ -11,7 +11,7 @@ export async function register(): Promise<void> {
   installShutdown();
   // With REDIS_URL, connect now rather than on the first request (requests that arrive while it
   // connects wait for it, briefly: see readyHub).
-  if (process.env.REDIS_URL) {
+  if (process.env.REDIS_URL && process.env.NEXT_PHASE !== 'phase-production-build') {
     const { getHub } = await import('@/lib/chat/service');
     getHub();
   }
