@@ -1,11 +1,11 @@
 /**
- * `npm run bench` (about 10 minutes), `npm run bench -- --quick` (under 2), `npm run bench:smoke`
+ * `npm run bench` (about 12 minutes), `npm run bench -- --quick` (about 3), `npm run bench:smoke`
  * (seconds, for CI): measures this app against the upstream itself, a naive relay and the
  * Vercel AI SDK, and writes bench/results/ (JSON, Markdown table, SVG chart). Goals are reported,
  * not enforced; a measurement that cannot be taken (a reply that fails where none should, a
  * server that does not start) fails the run.
- *   --only=ttft,cpu,sweep,backpressure,render,pageweight   run some figures
- *   --out=DIR                                              write elsewhere
+ *   --only=ttft,cpu,sweep,backpressure,stalled,render,pageweight   run some figures
+ *   --out=DIR                                                      write elsewhere
  *   --rerender                  rewrite results.md and .svg from results.json (no measuring)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,10 +20,19 @@ import { ttftFigure } from './figures/ttft';
 import { cpuFigure } from './figures/cpu';
 import { sweepFigure } from './figures/concurrency';
 import { backpressureFigure } from './figures/backpressure';
+import { stalledFigure } from './figures/stalled';
 import { renderFigure } from './figures/render';
 import { pageWeightFigure } from './figures/page-weight';
 
-const FIGURES = ['ttft', 'cpu', 'sweep', 'backpressure', 'render', 'pageweight'] as const;
+const FIGURES = [
+  'ttft',
+  'cpu',
+  'sweep',
+  'backpressure',
+  'stalled',
+  'render',
+  'pageweight',
+] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -71,7 +80,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 // Everything stops by itself: a hung run is ended, never left behind.
-const hardLimitMs = { full: 20, quick: 6, smoke: 5 }[mode] * 60_000;
+const hardLimitMs = { full: 20, quick: 8, smoke: 5 }[mode] * 60_000;
 setTimeout(() => {
   console.error(`bench: still running after ${hardLimitMs / 60_000} min; giving up`);
   cleanup();
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
   // Memory figures first, on fresh servers; then the ones that share servers.
   await run('sweep', 'sweep', () => sweepFigure(ctx));
   await run('backpressure', 'backpressure', () => backpressureFigure(ctx));
+  await run('stalled', 'stalled', () => stalledFigure(ctx));
   await run('ttft', 'ttft', () => ttftFigure(ctx));
   await run('cpu', 'cpu', () => cpuFigure(ctx));
   await run('pageweight', 'pageWeight', () => pageWeightFigure(ctx));

@@ -9,6 +9,8 @@ import net from 'node:net';
 
 export interface Target {
   port: number;
+  /** POST unless said (GET: no body; this app's `GET /api/chat/{id}/stream`). */
+  method?: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -54,11 +56,13 @@ function countOf(text: string, marker: string): number {
 }
 
 function request(t: Target): string {
-  const body = Buffer.byteLength(t.body);
-  let head = `POST ${t.path} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nConnection: close\r\n`;
-  head += `Content-Type: application/json\r\nContent-Length: ${body}\r\n`;
+  const method = t.method ?? 'POST';
+  let head = `${method} ${t.path} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nConnection: close\r\n`;
+  if (method === 'POST') {
+    head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(t.body)}\r\n`;
+  }
   for (const [k, v] of Object.entries(t.headers)) head += `${k}: ${v}\r\n`;
-  return head + '\r\n' + t.body;
+  return head + '\r\n' + (method === 'POST' ? t.body : '');
 }
 
 export interface StalledStream {
@@ -89,6 +93,42 @@ export function openStalled(t: Target, timeoutMs: number): StalledStream {
   socket.on('error', () => {});
   socket.write(request(t));
   return { started, close: () => socket.destroy() };
+}
+
+export interface NeverReading {
+  /** Resolves with the socket's local port once connected. */
+  connected: Promise<number>;
+  /** Writes the request (call it once connected, to send many requests at one moment). */
+  send(): void;
+  close(): void;
+}
+
+/**
+ * A client that sends its request and never reads the response: the socket is paused before it
+ * connects, so Node never reads from it and what the server sends stays in the kernel (this
+ * socket's receive queue, the server's send queue) and, once those are full, in the server.
+ * Whether the server answered shows in the receive queue (`receiveQueues` in proc.ts).
+ */
+export function openNeverReading(t: Target, timeoutMs: number): NeverReading {
+  const socket = net.connect({ port: t.port, host: '127.0.0.1' });
+  socket.pause();
+  socket.on('error', () => {});
+  const connected = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no connection'));
+    }, timeoutMs);
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket.localPort!);
+    });
+  });
+  connected.catch(() => {});
+  return { connected, send: () => socket.write(request(t)), close: () => socket.destroy() };
 }
 
 /** Streams one reply to its end (or error, or timeout). */

@@ -33,6 +33,23 @@ export interface Sizes {
      */
     warmTokens: number;
   };
+  stalled: {
+    /** Never-reading clients of one finished reply of this app (the figure). */
+    clients: number;
+    /**
+     * The row every relay runs: a relay has no replay, so each of its clients is a reply of its
+     * own to generate, and generating is what limits the count.
+     */
+    peerClients: number;
+    /** The answer's length (≈ 37 bytes per token as this app's events). */
+    tokens: number;
+    /** The longest wait, after the requests were sent, for the server to go quiet. */
+    windowMs: number;
+    /** The same for the relays, whose wait is the upstream generating the answer per client. */
+    relayWindowMs: number;
+    /** Never-reading clients of a short reply first, so that first-use costs are not measured. */
+    warmClients: number;
+  };
   render: { tokens: number; delayMs: number };
 }
 
@@ -48,6 +65,14 @@ export const SIZES: Record<Mode, Sizes> = {
       replyMaxBytes: 1 << 20,
       warmTokens: 20_000,
     },
+    stalled: {
+      clients: 1000,
+      peerClients: 1,
+      tokens: 140_000,
+      windowMs: 40_000,
+      relayWindowMs: 30_000,
+      warmClients: 5,
+    },
     render: { tokens: 20000, delayMs: 5 },
   },
   quick: {
@@ -61,6 +86,14 @@ export const SIZES: Record<Mode, Sizes> = {
       replyMaxBytes: 1 << 20,
       warmTokens: 10_000,
     },
+    stalled: {
+      clients: 200,
+      peerClients: 1,
+      tokens: 140_000,
+      windowMs: 30_000,
+      relayWindowMs: 25_000,
+      warmClients: 5,
+    },
     render: { tokens: 1500, delayMs: 5 },
   },
   smoke: {
@@ -73,6 +106,14 @@ export const SIZES: Record<Mode, Sizes> = {
       windowMs: 1_000,
       replyMaxBytes: 64 << 10,
       warmTokens: 1_000,
+    },
+    stalled: {
+      clients: 5,
+      peerClients: 5,
+      tokens: 2_000,
+      windowMs: 10_000,
+      relayWindowMs: 10_000,
+      warmClients: 0,
     },
     render: { tokens: 200, delayMs: 5 },
   },
@@ -122,6 +163,7 @@ export async function startVariant(
   ctx: Context,
   id: VariantId,
   extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<Running> {
   if (id === 'direct') {
     return {
@@ -141,9 +183,10 @@ export async function startVariant(
       ctx.workDir,
       extraEnv,
       '/api/models',
+      nodeArgs,
     );
   } else {
-    server = await startNext(id, ctx.peerDir, ctx.simulator, ctx.workDir, extraEnv, '/');
+    server = await startNext(id, ctx.peerDir, ctx.simulator, ctx.workDir, extraEnv, '/', nodeArgs);
   }
   return { id, port: server.port, pid: server.pid, url: server.url, stop: () => server.stop() };
 }

@@ -89,7 +89,72 @@ export function kernelSendQueueBytes(port: number): number {
   return total;
 }
 
+/**
+ * Bytes received and not yet read, per local port, of the TCP connections to `remotePort` (the
+ * rx_queue column of /proc/net/tcp): what a client that never reads has been sent so far.
+ */
+export function receiveQueues(remotePort: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 5) continue;
+      if (parseInt(cols[2]!.split(':')[1]!, 16) !== remotePort) continue;
+      out.set(parseInt(cols[1]!.split(':')[1]!, 16), parseInt(cols[4]!.split(':')[1]!, 16));
+    }
+  }
+  return out;
+}
+
+/**
+ * Memory that TCP buffers take on the whole host (/proc/net/sockstat), and the level at which
+ * the kernel starts to hold every socket's buffers back (the second value of tcp_mem), in bytes.
+ */
+export function hostTcpMemory(): { bytes: number; pressureBytes: number } {
+  const page = 4096;
+  try {
+    const mem = /TCP:.* mem (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1];
+    const limits = readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/);
+    return { bytes: Number(mem ?? 0) * page, pressureBytes: Number(limits[1] ?? 0) * page };
+  } catch {
+    return { bytes: 0, pressureBytes: 0 };
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Node flags for a server whose memory is measured: `fullGc(pid)` then makes it collect its
+ * garbage (bench/lib/gc-on-signal.mjs, a SIGUSR2 handler), so that RSS shows what it keeps.
+ */
+export const GC_NODE_ARGS = [
+  '--expose-gc',
+  '--import',
+  new URL('./gc-on-signal.mjs', import.meta.url).href,
+];
+
+/**
+ * Asks a server started with GC_NODE_ARGS for a full garbage collection, then waits (at most 3 s)
+ * until its RSS stops moving: buffers are freed on a background thread just after.
+ */
+export async function fullGc(pid: number): Promise<void> {
+  process.kill(pid, 'SIGUSR2');
+  await sleep(300);
+  const deadline = performance.now() + 3_000;
+  let last = rssBytes(pid);
+  while (performance.now() < deadline) {
+    await sleep(200);
+    const now = rssBytes(pid);
+    if (Math.abs(now - last) < 1 << 20) return;
+    last = now;
+  }
+}
 
 /** A free loopback port (the tests' helper). */
 export { freePort } from '../../e2e/support/ports';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackpressureRow } from '../figures/backpressure';
 import type { SweepRow } from '../figures/concurrency';
+import { SLICE_BYTES, type StalledRow } from '../figures/stalled';
 import type { CpuRow } from '../figures/cpu';
 import type { PageWeightRow } from '../figures/page-weight';
 import type { RenderRow } from '../figures/render';
@@ -25,6 +26,7 @@ export interface Results {
   cpu?: CpuRow[];
   sweep?: SweepRow[];
   backpressure?: BackpressureRow[];
+  stalled?: StalledRow[];
   render?: RenderRow[];
   pageWeight?: PageWeightRow[];
   goals?: Goal[];
@@ -115,6 +117,20 @@ function goals(r: Results, sizes: Sizes): Goal[] {
       stopped && cut,
     );
   }
+  const st = stalledGoalRow(r);
+  if (st) {
+    const bound = stalledBoundKiB(st);
+    add(
+      `7 never-reading ×${st.clients}`,
+      `RSS ≤ 2 × ${SLICE_BYTES / 1024} KiB per client (a slice queued, one in the socket) + an idle follower's ${Math.max(st.idleFollowerKiB ?? 0, 0)} KiB = ${bound} KiB, not the answer's ${round2(st.replyBytes / 2 ** 20)} MiB`,
+      `${st.rssPerClientKiB} KiB per client (${st.ofReply} × the answer), ${st.answered} of ${st.clients} answered` +
+        (st.settled ? '' : `, still busy after ${round2(st.waitedMs / 1000)} s`),
+      // An answer the kernel takes whole shows nothing of what the server would keep.
+      st.kernelPerClientKiB * 1024 >= 0.9 * st.replyBytes
+        ? null
+        : st.answered === st.clients && st.rssPerClientKiB <= bound,
+    );
+  }
   const rn = r.render?.find((x) => x.variant === 'app');
   if (rn) {
     add(
@@ -147,6 +163,17 @@ function goals(r: Results, sizes: Sizes): Goal[] {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** This app's row at the largest count (the issue's figure), which the goal judges. */
+function stalledGoalRow(r: Results): StalledRow | undefined {
+  const app = (r.stalled ?? []).filter((x) => x.variant === 'app' && !x.skipped);
+  return app.sort((a, b) => b.clients - a.clients)[0];
+}
+
+/** Per never-reading client: two slices plus what an idle follower costs, KiB. */
+function stalledBoundKiB(row: StalledRow): number {
+  return round2((2 * SLICE_BYTES) / 1024 + Math.max(row.idleFollowerKiB ?? 0, 0));
+}
 
 function table(head: string[], rows: (string | number | null)[][], numeric = true): string {
   const cells = rows.map((r) => r.map((c) => (c === null ? '—' : String(c))));
@@ -362,6 +389,54 @@ export function markdown(r: Results, sizes: Sizes): string {
           `${x.ttiMs} ms`,
         ]),
       ),
+    );
+  }
+  if (r.stalled) {
+    const st = sizes.stalled;
+    const app = r.stalled.find((x) => x.variant === 'app' && !x.skipped);
+    const answer = app ? `, ${round2(app.replyBytes / 2 ** 20)} MiB as this app's events` : '';
+    const top = stalledGoalRow(r);
+    parts.push(
+      '',
+      `## 7. Never-reading clients (an answer of ${st.tokens} tokens${answer}; clients that send their request and never read)`,
+      '',
+      `This app: one reply (two-step POST), finished and read once in full, then each client sends \`GET\` of its stream URL (the whole replay) and never reads. The relays have no replay: each client is its own request for the same answer, generated for it. RSS growth is read after a full garbage collection (a bench-only preload; "before GC" is what RSS showed once the server went quiet), per client the server had answered; the kernel column is what the kernel holds per client (the server's send queue and the client's receive queue), which is not in RSS. "idle follower" is the growth per never-reading follower of a reply that sends nothing, the fixed cost of a connection. Goal: each client costs at most two ${SLICE_BYTES / 1024} KiB slices more than an idle follower, whatever the answer's length. The relays generate the answer once per client, so they run at ${st.peerClients}, with this app beside them; a row they did not run says what it would take.`,
+      '',
+      table(
+        [
+          'variant',
+          'clients',
+          'answered',
+          'RSS / client (after GC)',
+          '÷ answer',
+          'before GC',
+          'kernel / client',
+          'idle follower',
+          'upstream tokens / client',
+          'waited',
+        ],
+        r.stalled.map((x) =>
+          x.skipped
+            ? [labelOf(x.variant), x.clients, x.skipped, '', '', '', '', '', '', '']
+            : [
+                labelOf(x.variant),
+                x.clients,
+                x.answered,
+                `${x.rssPerClientKiB} KiB`,
+                `${x.ofReply}${x.replyEstimated ? ' (≈)' : ''}`,
+                `${x.rssPerClientBeforeGcKiB} KiB`,
+                `${x.kernelPerClientKiB} KiB`,
+                x.idleFollowerKiB === null ? '—' : `${x.idleFollowerKiB} KiB`,
+                x.upstreamTokensPerClient ?? 'one reply, replayed',
+                `${round2(x.waitedMs / 1000)} s${x.settled ? '' : ' (not quiet)'}`,
+              ],
+        ),
+      ),
+      '',
+      `"÷ answer": RSS per client ÷ the answer's size on that variant's wire (≈: for the relays, from the bytes per token of a shorter reply), about 1 when every client holds a copy of it. "waited": from sending the requests (all at once, after every client had connected) to the reading, taken once the server was quiet (CPU idle for a second, every client answered, the upstream done or held back) or at the end of the window: ${st.windowMs / 1000} s (${st.relayWindowMs / 1000} s for the relays).` +
+        (top
+          ? ` With ${top.clients} clients the host's TCP buffers held ${top.hostTcpMiB} MiB; from ${top.hostTcpPressureMiB} MiB (tcp_mem) the kernel holds every socket's buffers back, so it takes less per client and the server more.`
+          : ''),
     );
   }
   return parts.join('\n') + '\n';
@@ -626,6 +701,32 @@ function panels(r: Results, sizes: Sizes): Panel[] {
         bars: [{ label: 'JS', value: x.jsKiB, color: COLORS[x.variant]! }],
       })),
       goal: { value: 200 / 1.024, label: 'goal 200 kB' },
+    });
+  }
+  if (r.stalled) {
+    const counts = [...new Set(r.stalled.map((x) => x.clients))];
+    const top = stalledGoalRow(r);
+    out.push({
+      title: '7 · RSS per never-reading client',
+      unit: 'KiB',
+      note: `after a full GC; answer ${sizes.stalled.tokens} tokens${top ? ` (${round2(top.replyBytes / 2 ** 20)} MiB)` : ''}; —: not run`,
+      groups: [...new Set(r.stalled.map((x) => x.variant))].map((id) => ({
+        label: labelOf(id),
+        bars: counts.map((n, i) => {
+          const x = r.stalled!.find((y) => y.variant === id && y.clients === n);
+          return {
+            label: `${n}`,
+            value: x && !x.skipped ? Math.max(x.rssPerClientKiB, 0) : null,
+            missing: '—',
+            color: SEQUENCE[(i + 1) % SEQUENCE.length]!,
+          };
+        }),
+      })),
+      goal: top ? { value: stalledBoundKiB(top), label: 'goal' } : undefined,
+      legend: counts.map((n, i) => ({
+        label: `${n} client${n === 1 ? '' : 's'}`,
+        color: SEQUENCE[(i + 1) % SEQUENCE.length]!,
+      })),
     });
   }
   return out;
