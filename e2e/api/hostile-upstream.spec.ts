@@ -203,10 +203,9 @@ async function expectError(
 /** The server is alive, stayed small during the case, and streams a normal reply whole. */
 async function expectHealthy(o: Outcome): Promise<void> {
   await expectAlive(o);
-  test.info().annotations.push({
-    type: 'peak RSS',
-    description: `${mb(o.peakKb)} (${mb(baselineKb)} at start)`,
-  });
+  const description = `${mb(o.peakKb)} (${mb(baselineKb)} at start)`;
+  test.info().annotations.push({ type: 'peak RSS', description });
+  console.log(`hostile upstream, ${test.info().title}: peak RSS ${description}`);
   expect(
     o.peakKb,
     `peak RSS ${mb(o.peakKb)}, over ${mb(baselineKb)} at start + ${mb(RSS_HEADROOM_KB)}\n${summary(o)}`,
