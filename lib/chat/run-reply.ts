@@ -9,6 +9,7 @@ import type { FinishReason } from '@/lib/chat/protocol';
 import { streamChat } from '@/lib/llm/provider';
 import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
 import { log } from '@/lib/log';
+import { startUpstreamTimer } from '@/lib/metrics';
 
 export async function runReply(
   store: ReplyStore,
@@ -32,6 +33,7 @@ export async function runReply(
     reply.upstream.abort('error');
   }
 
+  const upstreamDone = startUpstreamTimer();
   try {
     await streamChat({ model: reply.model, messages, signal }, (batch) =>
       reply.batch(() => {
@@ -54,8 +56,10 @@ export async function runReply(
         }
       }),
     );
+    upstreamDone(signal.aborted ? 'aborted' : 'ok');
     if (!reply.done) store.append(reply, { event: 'close', data: { finishReason } });
   } catch (error) {
+    upstreamDone(signal.aborted ? 'aborted' : 'error');
     // Ended from outside: the store already wrote the closing events.
     if (!reply.done) failWith(error);
   } finally {

@@ -15,6 +15,7 @@ import { runReply } from '@/lib/chat/run-reply';
 import type { ChatRequestBody } from '@/lib/chat/request';
 import { log } from '@/lib/log';
 import { dropConnection } from '@/lib/http/connections';
+import { countHubEvent, instrument } from '@/lib/metrics';
 
 const hubKey = Symbol.for('streamchat.hub');
 const limiterKey = Symbol.for('streamchat.limiter');
@@ -39,8 +40,7 @@ export function getHub(): ReplyHub {
       maxReplies: env.STORE_MAX_REPLIES,
       honourLeave: env.REPLY_LEAVE === 'on' || (env.REPLY_LEAVE === 'auto' && !!process.env.VERCEL),
     });
-    store.subscribe({ ended: (reply, cause) => log.info('reply ended', { id: reply.id, cause }) });
-    holder[hubKey] = env.REDIS_URL
+    const hub = env.REDIS_URL
       ? new RedisHub(store, {
           url: env.REDIS_URL,
           prefix: env.REDIS_PREFIX,
@@ -50,9 +50,13 @@ export function getHub(): ReplyHub {
           leaseMs: env.REPLY_LEASE_MS,
           accepting: () => !isDraining(),
           carryOn: (reply, messages) => void generate(store, reply, messages),
+          onEvent: countHubEvent,
           log: (message, fields) => log.warn(message, fields),
         })
       : memoryHub(store);
+    // Metrics and the log line of each finished reply (with its cause, when ended from outside).
+    instrument(store, hub);
+    holder[hubKey] = hub;
   }
   return holder[hubKey];
 }

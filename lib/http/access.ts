@@ -82,12 +82,17 @@ export function hasAccess(request: Request): boolean {
   return token !== undefined && tryCode(request, token, code);
 }
 
+/** Whether the request's bearer token is METRICS_TOKEN (false when that is not set). */
+export function hasMetricsToken(request: Request): boolean {
+  const { METRICS_TOKEN } = getEnv();
+  const token = bearer(request);
+  return !!METRICS_TOKEN && token !== undefined && sameSecret(token, METRICS_TOKEN);
+}
+
 /** Whether a request may see operational details (health counts): the metrics token or access. */
 export function canSeeDetails(request: Request): boolean {
-  const { METRICS_TOKEN, ACCESS_CODE } = getEnv();
-  const token = bearer(request);
-  if (METRICS_TOKEN && token !== undefined && sameSecret(token, METRICS_TOKEN)) return true;
-  if (!ACCESS_CODE) return false;
+  if (hasMetricsToken(request)) return true;
+  if (!getEnv().ACCESS_CODE) return false;
   try {
     return hasAccess(request);
   } catch {

@@ -250,7 +250,10 @@ export class RedisHub implements ReplyHub {
   private lost(id: string): void {
     const reply = this.local.get(id);
     if (!reply || reply.done) return;
-    this.options.log?.('lease lost: another instance carries the reply on', { id });
+    this.options.log?.('lease lost: another instance carries the reply on', {
+      id,
+      events: reply.lastEventId,
+    });
     this.replica.untrack(reply);
     this.local.release(reply);
     this.options.onEvent?.('lease_lost', reply);

@@ -55,8 +55,8 @@ export type EndCause = 'stopped' | 'abandoned' | 'disconnected' | 'too_large' | 
 export interface StoreListener {
   /** A reply was created here, or adopted from another instance. */
   created?(reply: Reply): void;
-  /** A frame was appended (in order; `reply.lastEventId` is its id). */
-  appended?(reply: Reply, frame: string): void;
+  /** A frame was appended (in order; `reply.lastEventId` is its id), made from `event`. */
+  appended?(reply: Reply, frame: string, event: ReplyEvent): void;
   /** The reply's `close` was appended: it is done. */
   finished?(reply: Reply): void;
   /** The reply was ended from outside its generator (stop, grace, limits, shutdown). */
@@ -264,7 +264,7 @@ export class ReplyStore {
       return false;
     }
     reply.frames.push(frame);
-    for (const l of this.listeners) l.appended?.(reply, frame);
+    for (const l of this.listeners) l.appended?.(reply, frame, event);
     reply.bytes += frame.length;
     this.totalBytes += frame.length;
     if (event.event === 'close') this.markDone(reply, event.data.finishReason);
