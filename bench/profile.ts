@@ -5,16 +5,22 @@
  *   npx tsx bench/profile.ts [--variant=app|naive|ai-sdk] [--concurrency=50] [--seconds=10]
  * or, paced like the concurrency sweep: N replies opened at R per second, at D ms per token:
  *   npx tsx bench/profile.ts --variant=app --open=500 --rate=200 --delay=50 --tokens=130
- * The .cpuprofile is left in bench/results/profile/ (open it in Chrome DevTools).
+ * This app with Redis (a redis-server of its own): `--redis` profiles the owner (the instance
+ * generating the replies, writing them to Redis); `--mirror` profiles the other instance: the
+ * replies are created on an owner that is not profiled (two-step POST) and followed on it.
+ *   npx tsx bench/profile.ts --variant=app --redis
+ *   npx tsx bench/profile.ts --variant=app --mirror --open=50 --rate=1000 --delay=20 --tokens=500
+ * The .cpuprofile is left in bench/results/profile/ (open it in Chrome DevTools), or `--out=DIR`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import { streamReply } from './lib/client';
+import { streamReply, type StreamOptions, type StreamResult } from './lib/client';
 import type { CpuProfile } from './lib/cpuprofile';
 import { cpuMicros, killAll, runScript, sleep } from './lib/proc';
+import { redisEnv, startRedis } from './lib/redis';
 import { copyAppBuild, ensurePeerBuild, ROOT, startNext, startSimulator } from './lib/servers';
 import { target, type VariantId } from './lib/variants';
 
@@ -28,11 +34,19 @@ const { values } = parseArgs({
     open: { type: 'string' },
     rate: { type: 'string', default: '200' },
     delay: { type: 'string', default: '0' },
+    redis: { type: 'boolean', default: false },
+    mirror: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const variant = values.variant as VariantId;
 const concurrency = Number(values.concurrency);
 const tokens = Number(values.tokens);
+const withRedis = values.redis || values.mirror;
+if (withRedis && variant !== 'app') {
+  console.error('--redis and --mirror are for --variant=app');
+  process.exit(2);
+}
 
 function where(url: string): string {
   if (!url) return '(native)';
@@ -52,21 +66,42 @@ async function main() {
     const simulator = await startSimulator(workDir);
     const dir =
       variant === 'app' ? copyAppBuild(workDir, console.log) : ensurePeerBuild(console.log);
+    const shared = withRedis ? redisEnv(await startRedis(workDir)) : {};
     const server = await startNext(
       variant,
       dir,
       simulator,
       workDir,
       // The peers have no SIGTERM handler of their own: let Next exit (and write the profile).
-      variant === 'app' ? { SHUTDOWN_GRACE_MS: '0' } : { NEXT_MANUAL_SIG_HANDLE: '' },
+      variant === 'app' ? { SHUTDOWN_GRACE_MS: '0', ...shared } : { NEXT_MANUAL_SIG_HANDLE: '' },
       variant === 'app' ? '/api/models' : '/',
       ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
     );
-    const t = target(
-      variant,
-      server.port,
-      `[[tokens:${tokens}]] [[delay:${values.delay}]] profile`,
-    );
+    // --mirror: the instance that generates the replies, not profiled.
+    const owner = values.mirror
+      ? await startNext(
+          'owner',
+          dir,
+          simulator,
+          workDir,
+          { SHUTDOWN_GRACE_MS: '0', ...shared },
+          '/api/models',
+        )
+      : undefined;
+    const prompt = `[[tokens:${tokens}]] [[delay:${values.delay}]] profile`;
+    const t = target(variant, server.port, prompt);
+    /** One reply through the profiled server: relayed by it, or (--mirror) followed on it. */
+    const reply = async (options: StreamOptions): Promise<StreamResult> => {
+      if (!owner) return streamReply(t, options);
+      const res = await fetch(`${owner.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: prompt }] }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const { streamUrl } = (await res.json()) as { streamUrl: string };
+      return streamReply({ ...t, method: 'GET', path: streamUrl, body: '' }, options);
+    };
     let delivered = 0;
     const cpu0 = cpuMicros(server.pid);
     // The window to analyse, on CLOCK_MONOTONIC in µs: the clock of V8's profile timestamps.
@@ -82,7 +117,7 @@ async function main() {
       const results = await Promise.all(
         Array.from({ length: n }, async (_, i) => {
           await sleep((i * 1000) / rate);
-          return streamReply(t, { timeoutMs: 300_000 });
+          return reply({ timeoutMs: 300_000 });
         }),
       );
       cpuUs = cpuMicros(server.pid) - cpu0;
@@ -99,7 +134,7 @@ async function main() {
       setMaxListeners(0, stop.signal);
       const clients = Array.from({ length: concurrency }, async () => {
         while (running) {
-          await streamReply(t, {
+          await reply({
             timeoutMs: 120_000,
             signal: stop.signal,
             onTokens: (n) => void (delivered += n),
@@ -120,13 +155,15 @@ async function main() {
       what = `${concurrency} concurrent ${tokens}-token replies; ${count} tokens in ${values.seconds} s`;
     }
     await server.stop();
+    await owner?.stop();
     await simulator.stop();
 
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no .cpuprofile was written');
-    const outDir = path.join(ROOT, 'bench', 'results', 'profile');
+    const outDir = path.resolve(values.out ?? path.join(ROOT, 'bench', 'results', 'profile'));
     mkdirSync(outDir, { recursive: true });
-    const out = path.join(outDir, `${variant}.cpuprofile`);
+    const name = values.mirror ? `${variant}-mirror` : withRedis ? `${variant}-redis` : variant;
+    const out = path.join(outDir, `${name}.cpuprofile`);
     renameSync(path.join(profDir, file), out);
 
     const profile = JSON.parse(readFileSync(out, 'utf8')) as CpuProfile;
@@ -173,7 +210,7 @@ async function main() {
     }
     const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
     console.log(
-      `\n${variant}: ${what}; ${(cpuUs / count).toFixed(2)} µs/token (under the profiler)\n`,
+      `\n${name}: ${what}; ${(cpuUs / count).toFixed(2)} µs/token (under the profiler)\n`,
     );
     console.log('Self time by package:');
     for (const [k, us] of [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) {

@@ -4,7 +4,7 @@
  * Vercel AI SDK, and writes bench/results/ (JSON, Markdown table, SVG chart). Goals are reported,
  * not enforced; a measurement that cannot be taken (a reply that fails where none should, a
  * server that does not start) fails the run.
- *   --only=ttft,cpu,sweep,backpressure,stalled,render,pageweight   run some figures
+ *   --only=ttft,cpu,sweep,backpressure,stalled,scale,render,pageweight   run some figures
  *   --out=DIR                                                      write elsewhere
  *   --rerender                  rewrite results.md and .svg from results.json (no measuring)
  */
@@ -21,6 +21,7 @@ import { cpuFigure } from './figures/cpu';
 import { sweepFigure } from './figures/concurrency';
 import { backpressureFigure } from './figures/backpressure';
 import { stalledFigure } from './figures/stalled';
+import { scaleFigure } from './figures/scale';
 import { renderFigure } from './figures/render';
 import { pageWeightFigure } from './figures/page-weight';
 
@@ -30,6 +31,7 @@ const FIGURES = [
   'sweep',
   'backpressure',
   'stalled',
+  'scale',
   'render',
   'pageweight',
 ] as const;
@@ -118,6 +120,8 @@ async function main(): Promise<void> {
   await run('sweep', 'sweep', () => sweepFigure(ctx));
   await run('backpressure', 'backpressure', () => backpressureFigure(ctx));
   await run('stalled', 'stalled', () => stalledFigure(ctx));
+  // Its own servers (redis-server, two instances, the in-memory app), before the shared ones.
+  await run('scale', 'scale', () => scaleFigure(ctx));
   await run('ttft', 'ttft', () => ttftFigure(ctx));
   await run('cpu', 'cpu', () => cpuFigure(ctx));
   await run('pageweight', 'pageWeight', () => pageWeightFigure(ctx));

@@ -215,3 +215,85 @@ export function streamReply(t: Target, options: StreamOptions): Promise<StreamRe
     socket.write(request(t));
   });
 }
+
+export interface SseEvent {
+  event: string;
+  id: number | undefined;
+  data: string;
+  /** performance.now() when the read that completed it arrived. */
+  at: number;
+}
+
+export interface EventsResult {
+  status: number;
+  events: SseEvent[];
+  /** How the stream ended: its `close` event, the server ending it first, or neither. */
+  ended: 'close' | 'eof' | 'timeout' | 'error';
+  error: string | undefined;
+}
+
+/**
+ * Follows an event stream (`GET url`) and decodes every event with its arrival time, until the
+ * `close` event, the end of the body, or `timeoutMs`. For a few streams whose events matter one
+ * by one (not for load: see `streamReply`).
+ */
+export async function readEvents(
+  url: string,
+  options: { timeoutMs: number; onEvent?: (event: SseEvent) => void },
+): Promise<EventsResult> {
+  const out: EventsResult = { status: 0, events: [], ended: 'eof', error: undefined };
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), options.timeoutMs);
+  try {
+    const res = await fetch(url, {
+      headers: { Accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    out.status = res.status;
+    if (res.status !== 200 || !res.body) {
+      out.ended = 'error';
+      out.error = `status ${res.status}`;
+      await res.body?.cancel();
+      return out;
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const at = performance.now();
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: SseEvent = { event: 'message', id: undefined, data: '', at };
+        let data: string[] | undefined;
+        for (const line of block.split('\n')) {
+          const colon = line.indexOf(':');
+          if (colon === 0) continue; // a comment (`: ping`)
+          const field = colon === -1 ? line : line.slice(0, colon);
+          const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (field === 'event') event.event = value;
+          else if (field === 'id') event.id = Number(value);
+          else if (field === 'data') (data ??= []).push(value);
+        }
+        if (data === undefined) continue; // `retry:` alone, or a comment
+        event.data = data.join('\n');
+        out.events.push(event);
+        options.onEvent?.(event);
+        if (event.event === 'close') {
+          out.ended = 'close';
+          await reader.cancel().catch(() => {});
+          return out;
+        }
+      }
+    }
+  } catch (error) {
+    out.ended = abort.signal.aborted ? 'timeout' : 'error';
+    out.error = abort.signal.aborted ? 'timeout' : (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}

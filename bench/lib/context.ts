@@ -51,6 +51,23 @@ export interface Sizes {
     warmClients: number;
   };
   render: { tokens: number; delayMs: number };
+  scale: {
+    /** Figure 2's load on the owner, in memory and with Redis, alternating, `rounds` times. */
+    cpu: { concurrency: number; tokens: number; rounds: number };
+    /**
+     * Replies created at once on one instance, each followed there and on the other; the
+     * upstream waits `firstByteMs` before answering, so that every follower is there first.
+     */
+    follow: { replies: number; tokens: number; delayMs: number; firstByteMs: number };
+    /** The owner killed after `killAfter` messages of a paced reply, `runs` times. */
+    takeover: {
+      runs: number;
+      tokens: number;
+      delayMs: number;
+      leaseMs: number;
+      killAfter: number;
+    };
+  };
 }
 
 export const SIZES: Record<Mode, Sizes> = {
@@ -74,6 +91,11 @@ export const SIZES: Record<Mode, Sizes> = {
       warmClients: 5,
     },
     render: { tokens: 20000, delayMs: 5 },
+    scale: {
+      cpu: { concurrency: 50, tokens: 2000, rounds: 3 },
+      follow: { replies: 50, tokens: 200, delayMs: 20, firstByteMs: 1_000 },
+      takeover: { runs: 3, tokens: 600, delayMs: 20, leaseMs: 2_000, killAfter: 100 },
+    },
   },
   quick: {
     ttft: { replies: 50, tokens: 8 },
@@ -95,6 +117,11 @@ export const SIZES: Record<Mode, Sizes> = {
       warmClients: 5,
     },
     render: { tokens: 1500, delayMs: 5 },
+    scale: {
+      cpu: { concurrency: 50, tokens: 1000, rounds: 2 },
+      follow: { replies: 50, tokens: 100, delayMs: 20, firstByteMs: 1_000 },
+      takeover: { runs: 3, tokens: 300, delayMs: 20, leaseMs: 2_000, killAfter: 50 },
+    },
   },
   smoke: {
     ttft: { replies: 10, tokens: 8 },
@@ -116,6 +143,11 @@ export const SIZES: Record<Mode, Sizes> = {
       warmClients: 0,
     },
     render: { tokens: 200, delayMs: 5 },
+    scale: {
+      cpu: { concurrency: 5, tokens: 200, rounds: 1 },
+      follow: { replies: 5, tokens: 30, delayMs: 20, firstByteMs: 300 },
+      takeover: { runs: 1, tokens: 100, delayMs: 10, leaseMs: 1_000, killAfter: 20 },
+    },
   },
 };
 

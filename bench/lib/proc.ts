@@ -51,6 +51,28 @@ export function cpuMicros(pid: number): number {
   return (ticks * 1e6) / USER_HZ;
 }
 
+/**
+ * CPU time of the whole host so far (/proc/stat), in microseconds summed over its cores: busy
+ * (user, nice, system, irq, softirq, steal) and in total (busy plus idle and iowait).
+ */
+export function hostCpuMicros(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+    return {
+      busy: (busy * 1e6) / USER_HZ,
+      total: ((busy + idle! + iowait!) * 1e6) / USER_HZ,
+    };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 /** Resident set size of `pid` and its descendants, in bytes. */
 export function rssBytes(pid: number): number {
   let kb = 0;

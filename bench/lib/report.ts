@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { BackpressureRow } from '../figures/backpressure';
 import type { SweepRow } from '../figures/concurrency';
 import { SLICE_BYTES, type StalledRow } from '../figures/stalled';
+import type { ScaleResult } from '../figures/scale';
 import type { CpuRow } from '../figures/cpu';
 import type { PageWeightRow } from '../figures/page-weight';
 import type { RenderRow } from '../figures/render';
@@ -27,6 +28,7 @@ export interface Results {
   sweep?: SweepRow[];
   backpressure?: BackpressureRow[];
   stalled?: StalledRow[];
+  scale?: ScaleResult;
   render?: RenderRow[];
   pageWeight?: PageWeightRow[];
   goals?: Goal[];
@@ -158,11 +160,44 @@ function goals(r: Results, sizes: Sizes): Goal[] {
     const kB = round2((pw.jsKiB * 1024) / 1000);
     add('6 page', '≤ 200 kB JS compressed', `${kB} kB (${pw.jsKiB} KiB)`, kB <= 200);
   }
+  const sc = r.scale;
+  if (sc) {
+    const mem = sc.cpu.find((x) => x.store === 'memory')!;
+    const red = sc.cpu.find((x) => x.store === 'redis')!;
+    add(
+      `8 scale CPU ×${red.concurrency}`,
+      'owner with Redis ≤ 1.5 × in memory (µs per token)',
+      `${sc.cpuRatio}× (${red.usPerToken} vs ${mem.usPerToken} µs; redis-server ${red.redisUsPerToken} µs more)`,
+      sc.cpuRatio <= 1.5,
+    );
+    const f = sc.follow;
+    add(
+      `8 scale ×${f.replies} replies`,
+      'follower on the other instance: p99 added ≤ 10 ms',
+      `${f.addedP99Ms} ms (p50 ${f.addedP50Ms} ms)`,
+      f.addedP99Ms <= 10,
+    );
+    const t = sc.takeover;
+    add(
+      `8 scale takeover`,
+      `owner killed: no text for ≤ the lease (${t.leaseMs / 1000} s) + 3 s`,
+      `lease ${signed(round2(t.worstAfterLeaseMs / 1000))} s worst, ${signed(round2(t.medianAfterLeaseMs / 1000))} s median (${t.runs.length} run${t.runs.length === 1 ? '' : 's'}; ${round2(t.worstGapMs / 1000)} s and ${round2(t.medianGapMs / 1000)} s without text)`,
+      t.worstAfterLeaseMs <= 3000,
+    );
+    add(
+      `8 scale takeover`,
+      'the text on the other instance is whole (as without the kill), ids consecutive',
+      `${t.wholeRuns} of ${t.runs.length} run${t.runs.length === 1 ? '' : 's'}`,
+      t.wholeRuns === t.runs.length,
+    );
+  }
 
   return out;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+/** `+ 0.2` / `− 0.2`, for a difference. */
+const signed = (n: number) => (n < 0 ? `− ${-n}` : `+ ${n}`);
 
 /** This app's row at the largest count (the issue's figure), which the goal judges. */
 function stalledGoalRow(r: Results): StalledRow | undefined {
@@ -437,6 +472,114 @@ export function markdown(r: Results, sizes: Sizes): string {
         (top
           ? ` With ${top.clients} clients the host's TCP buffers held ${top.hostTcpMiB} MiB; from ${top.hostTcpPressureMiB} MiB (tcp_mem) the kernel holds every socket's buffers back, so it takes less per client and the server more.`
           : ''),
+    );
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    const s8 = sizes.scale;
+    const f = sc.follow;
+    const t = sc.takeover;
+    const commands = (c: Record<string, number> | null) =>
+      c
+        ? Object.entries(c)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : '—';
+    parts.push(
+      '',
+      `## 8. Scale-out with Redis (two instances, A and B, and one redis-server; the in-memory app beside them)`,
+      '',
+      `Host load average ${sc.loadAverage} on ${f.cores} cores when the figure started. CPU per token: figure 2's load (${s8.cpu.concurrency} replies of ${s8.cpu.tokens} tokens started together, one-request mode, upstream as fast as it can) on the in-memory app and on A with Redis, alternating, ${s8.cpu.rounds} round${s8.cpu.rounds > 1 ? 's' : ''} each; server CPU ÷ tokens received over all rounds. redis-server's CPU is not charged to the app; "Redis commands" are the calls per token that redis-server counted (INFO commandstats).`,
+      '',
+      table(
+        [
+          'store',
+          'concurrent',
+          'tokens',
+          'server CPU',
+          'µs / token',
+          'per round',
+          'redis-server µs / token',
+          'Redis commands / token',
+        ],
+        sc.cpu.map((x) => [
+          x.store === 'memory' ? 'in memory' : 'Redis (owner, A)',
+          x.concurrency,
+          x.tokens,
+          `${x.serverCpuMs} ms`,
+          x.usPerToken,
+          x.roundsUsPerToken.join(' / '),
+          x.redisUsPerToken ?? '—',
+          commands(x.redisCommandsPerToken),
+        ]),
+      ),
+      '',
+      `A follower on the other instance: ${f.replies} replies of ${f.tokensPerReply} tokens at ${1000 / f.delayMs} tokens/s created at once on A (two-step POST), each followed on A and on B, and by a second follower on A (the control). Per token, its arrival on B minus its arrival on A; a subscriber of the bench's own timestamps A's notification that the token is in Redis, which splits that delay into A's write and B's read and send.`,
+      '',
+      table(
+        ['comparison', 'p50', 'p99', 'max', 'tokens'],
+        [
+          [
+            'B − A (the other instance)',
+            `${f.addedP50Ms} ms`,
+            `${f.addedP99Ms} ms`,
+            `${f.addedMaxMs} ms`,
+            f.samples,
+          ],
+          [
+            'of which: A → written to Redis',
+            `${f.ownerWriteP50Ms} ms`,
+            `${f.ownerWriteP99Ms} ms`,
+            '',
+            '',
+          ],
+          [
+            'of which: written → arrived on B',
+            `${f.otherReadP50Ms} ms`,
+            `${f.otherReadP99Ms} ms`,
+            '',
+            '',
+          ],
+          [
+            'A − A (control: two followers of the owner)',
+            `${f.controlP50Ms} ms`,
+            `${f.controlP99Ms} ms`,
+            '',
+            f.samples,
+          ],
+        ],
+      ),
+      '',
+      `${f.excluded} token${f.excluded === 1 ? '' : 's'} left out (they reached A before both followers had their response: replayed, not relayed live). While the replies ran (${round2(f.elapsedMs / 1000)} s): A ${f.ownerCpuMs} ms of CPU, B ${f.otherCpuMs} ms, redis-server ${f.redisCpuMs} ms; the host was ${f.hostBusyPct} % busy, ${f.hostOtherPct} % by processes outside the bench.`,
+      '',
+      `Takeover: REPLY_LEASE_MS=${t.leaseMs} on A and B; a reply of ${t.tokens} tokens at ${1000 / t.delayMs} tokens/s created on A and followed on B; A killed (SIGKILL) after B received ${s8.takeover.killAfter} messages, restarted between runs. "No text": from the last \`message\` from A (the last before the \`notice\`) to the first after it, on B. The lease is in it by design: B may only take over once the lease lapsed, up to a lease period after A's last renewal, and looks for lapsed leases three times per period.`,
+      '',
+      table(
+        [
+          'run',
+          'no text',
+          '− lease',
+          'kill → notice',
+          'notice → text',
+          'text whole',
+          'events consistent',
+          'upstream requests',
+          'tokens generated twice',
+        ],
+        t.runs.map((x) => [
+          x.run,
+          `${x.gapMs} ms`,
+          `${x.afterLeaseMs} ms`,
+          `${x.killToNoticeMs} ms`,
+          `${x.noticeToTextMs} ms`,
+          x.whole ? 'yes' : `no${x.error ? ` (${x.error})` : ''}`,
+          x.consistent ? 'yes' : 'no',
+          x.upstreamRequests,
+          x.regeneratedTokens,
+        ]),
+      ),
+      '',
+      `Worst ${t.worstGapMs} ms (lease ${signed(t.worstAfterLeaseMs)} ms), median ${t.medianGapMs} ms (lease ${signed(t.medianAfterLeaseMs)} ms); the lease alone ranges from two thirds of a period to a whole one, depending on when A last renewed it. "Text whole": the text B received equals the answer of a reply that was not interrupted (the simulator continues the same answer after the text it is given). "Events consistent": ids 1, 2, 3… without a gap or repeat, one \`notice\` (\`continued\`), \`close\` with \`stop\`. "Tokens generated twice": what the upstream sent for A that never reached Redis, generated again for B.`,
     );
   }
   return parts.join('\n') + '\n';
@@ -727,6 +870,77 @@ function panels(r: Results, sizes: Sizes): Panel[] {
         label: `${n} client${n === 1 ? '' : 's'}`,
         color: SEQUENCE[(i + 1) % SEQUENCE.length]!,
       })),
+    });
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    const mem = sc.cpu.find((x) => x.store === 'memory')!;
+    const red = sc.cpu.find((x) => x.store === 'redis')!;
+    out.push({
+      title: '8 · CPU per token on the owner',
+      unit: 'µs',
+      note: `${red.concurrency} replies at full speed; Redis ${sc.cpuRatio}× in memory`,
+      groups: [
+        { label: 'in memory', bars: [{ label: 'app', value: mem.usPerToken, color: SERIES[0]! }] },
+        {
+          label: 'with Redis',
+          bars: [
+            { label: 'app', value: red.usPerToken, color: SERIES[0]! },
+            { label: 'redis-server', value: red.redisUsPerToken, color: SERIES[1]! },
+          ],
+        },
+      ],
+      goal: { value: round2(1.5 * mem.usPerToken), label: 'goal 1.5×' },
+      legend: [
+        { label: 'app (owner)', color: SERIES[0]! },
+        { label: 'redis-server', color: SERIES[1]! },
+      ],
+    });
+    const f = sc.follow;
+    out.push({
+      title: '8 · Follower on the other instance',
+      unit: 'ms',
+      note: `added delay per token, ${f.replies} replies at ${1000 / f.delayMs} tokens/s`,
+      groups: [
+        {
+          label: 'B − A',
+          bars: [
+            { label: 'p50', value: Math.max(f.addedP50Ms, 0), color: SERIES[0]! },
+            { label: 'p99', value: Math.max(f.addedP99Ms, 0), color: SERIES[1]! },
+          ],
+        },
+        {
+          label: 'A − A (control)',
+          bars: [
+            { label: 'p50', value: Math.max(f.controlP50Ms, 0), color: SERIES[0]! },
+            { label: 'p99', value: Math.max(f.controlP99Ms, 0), color: SERIES[1]! },
+          ],
+        },
+      ],
+      goal: { value: 10, label: 'goal p99 10 ms' },
+      legend: [
+        { label: 'p50', color: SERIES[0]! },
+        { label: 'p99', color: SERIES[1]! },
+      ],
+    });
+    const t = sc.takeover;
+    out.push({
+      title: '8 · No text after the owner is killed',
+      unit: 's',
+      note: `takeover, lease ${t.leaseMs / 1000} s; text whole in ${t.wholeRuns} of ${t.runs.length} runs`,
+      groups: t.runs.map((x) => ({
+        label: `run ${x.run}`,
+        bars: [
+          {
+            label: 'gap',
+            value: Number.isFinite(x.gapMs) ? round2(x.gapMs / 1000) : null,
+            missing: '✗',
+            flag: x.whole && x.consistent ? '' : ' ✗',
+            color: SERIES[0]!,
+          },
+        ],
+      })),
+      goal: { value: t.leaseMs / 1000 + 3, label: 'goal lease + 3 s' },
     });
   }
   return out;
