@@ -201,7 +201,9 @@ export class RedisHub implements ReplyHub {
       }
       return;
     }
-    this.mirrors.notified(channel.slice(this.key('n').length + 1), Number(message));
+    const frames = this.key('f') + ':';
+    if (channel.startsWith(frames)) this.mirrors.received(channel.slice(frames.length), message);
+    else this.mirrors.notified(channel.slice(this.key('n').length + 1), Number(message));
   }
 
   // ---- owner side -------------------------------------------------------------------------

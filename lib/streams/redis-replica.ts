@@ -13,7 +13,8 @@
  * sees half of it.
  *
  * Keys: `<p>r:<id>:e` (stream, entry `0-N` = event N, field `f`), `<p>r:<id>:m` (hash: model,
- * created, done), `<p>r:<id>:q` (the request, for a takeover); channel `<p>n:<id>` (last id).
+ * created, done), `<p>r:<id>:q` (the request, for a takeover); channels `<p>f:<id>` (the new
+ * frames: `[from, done, [frames…]]`) and `<p>n:<id>` (the last id).
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Reply } from '@/lib/streams/reply-store';
@@ -27,33 +28,40 @@ export interface ReplicaOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Redis refuses an entry id at or below the stream's last: that entry is already there. */
-const ALREADY_THERE = /equal or smaller/i;
+/** Per reply: the last event id Redis is known to hold, and the last one sent to it. */
+interface Marks {
+  synced: number;
+  sent: number;
+}
 
 export class Replica {
-  /** Last event id Redis is known to hold, per reply. */
-  private readonly synced = new Map<Reply, number>();
+  private readonly marks = new Map<Reply, Marks>();
   private readonly dirty = new Set<Reply>();
+  /** Replies whose write failed: rewritten whole (atomically) rather than patched. */
+  private readonly broken = new Set<Reply>();
+  private readonly inflight = new Set<Promise<void>>();
   private scheduled = false;
-  private flushing: Promise<void> | undefined;
 
-  constructor(private readonly options: ReplicaOptions) {}
+  constructor(private readonly options: ReplicaOptions) {
+    defineAppend(options.redis);
+  }
 
   /** Starts replicating a reply (new here, or adopted with frames already in Redis). */
   track(reply: Reply, alreadyInRedis = 0): void {
-    this.synced.set(reply, alreadyInRedis);
+    this.marks.set(reply, { synced: alreadyInRedis, sent: alreadyInRedis });
     this.touch(reply);
   }
 
   /** Stops replicating a reply (evicted, or handed over to another instance). */
   untrack(reply: Reply): void {
-    this.synced.delete(reply);
+    this.marks.delete(reply);
     this.dirty.delete(reply);
+    this.broken.delete(reply);
   }
 
   /** The reply has new frames: write them with the next flush. */
   touch(reply: Reply): void {
-    if (!this.synced.has(reply)) return;
+    if (!this.marks.has(reply)) return;
     this.dirty.add(reply);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -65,22 +73,26 @@ export class Replica {
 
   /** Whether Redis holds every frame of `reply` (a hand-over waits for this). */
   upToDate(reply: Reply): boolean {
-    return (this.synced.get(reply) ?? 0) >= reply.lastEventId && !this.dirty.has(reply);
+    const m = this.marks.get(reply);
+    return !!m && m.synced >= reply.lastEventId && !this.dirty.has(reply);
   }
 
-  /** Writes what Redis lacks; resolves when this round is written (or failed). */
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.dirty.size === 0) return Promise.resolve();
-    this.flushing = this.write().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+  /**
+   * Writes what Redis lacks; resolves when that and every write still under way are done (or
+   * failed). Writes do not wait for each other: one connection keeps them in order, and each
+   * sends only what no earlier one sent.
+   */
+  async flush(): Promise<void> {
+    if (this.dirty.size > 0) {
+      const round: Promise<void> = this.write().finally(() => this.inflight.delete(round));
+      this.inflight.add(round);
+    }
+    await Promise.all([...this.inflight]);
   }
 
   /** After a reconnect: check every reply, rewrite the ones Redis lost, write what is behind. */
   async recover(): Promise<void> {
-    const replies = [...this.synced.keys()];
+    const replies = [...this.marks.keys()];
     if (replies.length === 0) return;
     const { redis, key } = this.options;
     const pipeline = redis.pipeline();
@@ -90,7 +102,7 @@ export class Replica {
       replies.map(async (reply, i) => {
         const [error, exists] = results[i] ?? [new Error('no result')];
         if (error) return;
-        if (exists === 0) await this.rewrite(reply);
+        if (exists === 0 || this.broken.has(reply)) await this.rewrite(reply);
         else this.touch(reply);
       }),
     );
@@ -102,61 +114,82 @@ export class Replica {
     this.dirty.clear();
     const { redis, key } = this.options;
     const pipeline = redis.pipeline();
-    const spans: { reply: Reply; from: number; to: number; first: number; count: number }[] = [];
+    const spans: { reply: Reply; m: Marks; to: number; at: number; setup: number }[] = [];
+    const rewrites: Reply[] = [];
     for (const reply of batch) {
-      const from = this.synced.get(reply);
-      if (from === undefined) continue;
+      const m = this.marks.get(reply);
+      if (!m) continue;
+      if (this.broken.has(reply)) {
+        rewrites.push(reply);
+        continue;
+      }
+      const from = m.sent;
       const to = reply.lastEventId;
-      const first = commandCount(pipeline);
-      const meta = key('r', reply.id, 'm');
+      if (to <= from) continue;
+      let setup = 0;
       if (from === 0) {
+        const meta = key('r', reply.id, 'm');
         pipeline.hset(meta, { model: reply.model, created: String(reply.created), done: '0' });
+        setup++;
         if (reply.request !== undefined) {
           pipeline.set(key('r', reply.id, 'q'), JSON.stringify(reply.request));
+          setup++;
         }
-      } else {
-        // 1 when the hash was gone: Redis lost this reply (restart, flush), rewrite it.
-        pipeline.hsetnx(meta, 'created', String(reply.created));
       }
+      spans.push({ reply, m, to, at: commandCount(pipeline), setup });
       this.append(pipeline, reply, from, to);
-      spans.push({ reply, from, to, first, count: commandCount(pipeline) - first });
+      m.sent = to;
     }
+    for (const reply of rewrites) await this.rewrite(reply);
     if (spans.length === 0) return;
     let results: [Error | null, unknown][];
     try {
       results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
     } catch (error) {
-      for (const { reply } of spans) this.dirty.add(reply);
+      for (const { reply } of spans) this.failed(reply);
       this.options.log?.('redis write failed', { error: (error as Error).message });
       return;
     }
     const lost: Reply[] = [];
-    for (const { reply, from, to, first, count } of spans) {
-      const mine = results.slice(first, first + count);
-      const failed = mine.find(([error]) => error && !ALREADY_THERE.test(error.message));
-      if (failed) {
-        this.dirty.add(reply);
+    for (const { reply, m, to, at, setup } of spans) {
+      const [error, gone] = results[at] ?? [new Error('no result')];
+      if (error || results.slice(at - setup, at).some(([e]) => e)) {
+        this.failed(reply);
         continue;
       }
-      if (from > 0 && mine[0]?.[1] === 1) lost.push(reply);
-      else if (this.synced.has(reply))
-        this.synced.set(reply, Math.max(to, this.synced.get(reply)!));
+      if (gone === 1) lost.push(reply);
+      else m.synced = Math.max(m.synced, to);
     }
     for (const reply of lost) await this.rewrite(reply);
   }
 
-  /** XADDs of frames from+1..to, the done flag, expiries and the notification. */
+  /** A write failed: what Redis holds of the reply is unknown, so it is rewritten whole. */
+  private failed(reply: Reply): void {
+    if (!this.marks.has(reply)) return;
+    this.broken.add(reply);
+    this.dirty.add(reply);
+  }
+
+  /**
+   * Frames from+1..to in ONE command (a script): the XADDs, the done flag, the expiries and the
+   * notifications. One command per reply per flush, not one per token: a command costs the
+   * client far more than its bytes.
+   */
   private append(pipeline: ChainableCommander, reply: Reply, from: number, to: number): void {
     const { key, ttlMs, maxLifeMs } = this.options;
-    const stream = key('r', reply.id, 'e');
-    for (let id = from + 1; id <= to; id++) {
-      pipeline.xadd(stream, `0-${id}`, 'f', reply.frames[id - 1]!);
-    }
     const done = reply.done && to === reply.lastEventId;
-    if (done) pipeline.hset(key('r', reply.id, 'm'), 'done', '1');
-    const ttl = done ? ttlMs : maxLifeMs;
-    for (const k of ['e', 'm', 'q']) pipeline.pexpire(key('r', reply.id, k), ttl);
-    pipeline.publish(key('n', reply.id), String(to));
+    (pipeline as ChainableCommander & { streamchatAppend: AppendCommand }).streamchatAppend(
+      key('r', reply.id, 'e'),
+      key('r', reply.id, 'm'),
+      key('r', reply.id, 'q'),
+      key('n', reply.id),
+      key('f', reply.id),
+      from,
+      reply.created,
+      done ? ttlMs : maxLifeMs,
+      done ? 1 : 0,
+      ...reply.frames.slice(from, to),
+    );
   }
 
   /** Writes the whole reply again in one transaction (Redis lost it). */
@@ -169,20 +202,66 @@ export class Replica {
       created: String(reply.created),
       done: '0',
     });
-    if (reply.request !== undefined)
+    if (reply.request !== undefined) {
       multi.set(key('r', reply.id, 'q'), JSON.stringify(reply.request));
+    }
     const to = reply.lastEventId;
     this.append(multi, reply, 0, to);
+    const m = this.marks.get(reply);
+    if (m) m.sent = to;
     try {
-      await multi.exec();
-      if (this.synced.has(reply)) this.synced.set(reply, to);
+      const results = (await multi.exec()) ?? [];
+      const error = results.find(([e]) => e)?.[0];
+      if (error) throw error;
+      this.broken.delete(reply);
+      if (m) m.synced = to;
       this.options.log?.('redis: reply written back', { id: reply.id, events: to });
       if (reply.lastEventId > to) this.touch(reply);
     } catch (error) {
-      this.dirty.add(reply);
+      this.failed(reply);
       this.options.log?.('redis write failed', { error: (error as Error).message });
     }
   }
+}
+
+type AppendCommand = (...args: (string | number)[]) => unknown;
+
+/**
+ * KEYS: stream, meta, request, last-id channel, frames channel. ARGV: from, created, ttl, done,
+ * frames… Returns 1 when the meta hash was gone although frames had been written (Redis lost
+ * the reply: the caller rewrites it whole). An entry id already in the stream is skipped: a
+ * write that half-happened before, or a rewrite, sends it again. The frames go out on their own
+ * channel (mirrors apply them without reading the stream back); the last id on the other, as
+ * the previous release did.
+ */
+const APPEND_SCRIPT = `
+local from = tonumber(ARGV[1])
+local gone = 0
+if from > 0 then gone = redis.call('HSETNX', KEYS[2], 'created', ARGV[2]) end
+local frames = {}
+for i = 5, #ARGV do
+  local added = redis.pcall('XADD', KEYS[1], '0-' .. (from + i - 4), 'f', ARGV[i])
+  if type(added) == 'table' and added.err and not string.find(added.err, 'equal or smaller') then
+    return redis.error_reply(added.err)
+  end
+  frames[#frames + 1] = ARGV[i]
+end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[2], 'done', '1') end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local last = from + #frames
+if #frames > 0 or ARGV[4] == '1' then
+  redis.call('PUBLISH', KEYS[5], cjson.encode({ from, tonumber(ARGV[4]), frames }))
+end
+redis.call('PUBLISH', KEYS[4], tostring(last))
+return gone
+`;
+
+/** Makes `streamchatAppend` available on `redis` (and its pipelines and transactions). */
+export function defineAppend(redis: Redis): void {
+  if ('streamchatAppend' in redis) return;
+  redis.defineCommand('streamchatAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
 }
 
 function commandCount(pipeline: ChainableCommander): number {
