@@ -120,19 +120,25 @@ export function oneRequest(content: string, base = APP(), stopWhen?: (e: SseEven
   });
 }
 
-/** Follows a stream with a real EventSource until `close`, returning every event it saw. */
+/**
+ * Follows a stream with a real EventSource until `close`, returning every event it saw, how often
+ * it opened a connection and the reasons of its connection errors. Rejects when the EventSource
+ * gives up for good (a non-200 answer) or after `timeoutMs`.
+ */
 export function followWithEventSource(
   url: string,
   onEvent?: (e: SseEvent, all: SseEvent[]) => void,
-): Promise<{ events: SseEvent[]; opens: number }> {
+  { timeoutMs = 25_000 } = {},
+): Promise<{ events: SseEvent[]; opens: number; errors: string[] }> {
   return new Promise((resolve, reject) => {
     const es = new EventSource(url);
     const events: SseEvent[] = [];
+    const errors: string[] = [];
     let opens = 0;
     const timer = setTimeout(() => {
       es.close();
       reject(new Error(`EventSource did not see close; saw ${events.length} events`));
-    }, 25_000);
+    }, timeoutMs);
     const push = (name: string) => (e: MessageEvent) => {
       const ev = {
         event: name,
@@ -145,15 +151,21 @@ export function followWithEventSource(
       if (name === 'close') {
         es.close();
         clearTimeout(timer);
-        resolve({ events, opens });
+        resolve({ events, opens, errors });
       }
     };
     es.addEventListener('open', () => opens++);
-    for (const name of ['meta', 'message', 'reasoning', 'usage', 'close']) {
+    for (const name of ['meta', 'notice', 'message', 'reasoning', 'usage', 'close']) {
       es.addEventListener(name, push(name));
     }
     es.addEventListener('error', (e) => {
-      if ((e as unknown as { data?: string }).data) push('error')(e as unknown as MessageEvent);
+      if ((e as unknown as { data?: string }).data)
+        return push('error')(e as unknown as MessageEvent);
+      errors.push(String((e as unknown as { message?: string }).message ?? 'error'));
+      if (es.readyState === EventSource.CLOSED) {
+        clearTimeout(timer);
+        reject(new Error(`EventSource gave up (${errors.at(-1)}) after ${events.length} events`));
+      }
     });
   });
 }
@@ -167,6 +179,10 @@ export interface SimRecord {
   bytesSent: number;
   status: number;
   authorized: boolean;
+  /** The request asked to continue an answer (another instance carrying a reply on). */
+  continuation: boolean;
+  /** The assistant text the request carried last (what a continuation continues). */
+  lastAssistant: string | undefined;
 }
 
 /** Every upstream request the simulator received with this tag. */

@@ -1,6 +1,7 @@
 /**
  * Starts a real nginx (Debian's package) with the documented configuration, deploy/nginx.conf,
- * in front of a given port. Only the listen port and the upstream port are replaced.
+ * in front of a given port, or of several (one `server` line each in the `upstream` block, as the
+ * file says to do for several instances). Only the listen port and the upstream ports are replaced.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +10,18 @@ import path from 'node:path';
 import { freePort, waitForPort } from './ports';
 
 export async function startNginx(
-  upstreamPort: number,
+  upstreamPorts: number | number[],
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'streamchat-nginx-'));
   const port = await freePort();
   const site = readFileSync('deploy/nginx.conf', 'utf8')
-    .replace('server 127.0.0.1:3000;', `server 127.0.0.1:${upstreamPort};`)
+    .replace(
+      'server 127.0.0.1:3000;',
+      [upstreamPorts]
+        .flat()
+        .map((p) => `server 127.0.0.1:${p};`)
+        .join('\n    '),
+    )
     .replace('listen 8080;', `listen 127.0.0.1:${port};`);
   writeFileSync(path.join(dir, 'site.conf'), site);
   writeFileSync(

@@ -14,10 +14,17 @@ export interface LeaseStore {
   /** Takes the lease if nobody holds it; true when this owner has it now. */
   acquire(id: string, owner: string, ms: number, now: number): Promise<boolean>;
   /**
-   * Extends the leases this owner still holds (or takes back one that is gone); per id, false
-   * when another owner holds it now.
+   * Extends the leases this owner still holds; per id, false when it no longer holds it. A lease
+   * that lapsed is taken back if nobody took it since (the index still has `expiries[i]`, the
+   * expiry this owner wrote last) or if Redis lost it (see RENEW).
    */
-  renew(ids: string[], owner: string, ms: number, now: number): Promise<boolean[]>;
+  renew(
+    ids: string[],
+    owner: string,
+    ms: number,
+    now: number,
+    expiries: number[],
+  ): Promise<boolean[]>;
   /** Lets the lease go (only if this owner holds it); `lapsed` marks it for takeover now. */
   release(id: string, owner: string): Promise<void>;
   /** Ids whose lease expired by `now`, at most `limit` of them. */
@@ -27,7 +34,8 @@ export interface LeaseStore {
 }
 
 export class Leases {
-  private readonly held = new Set<string>();
+  /** The leases held, each with the expiry this instance wrote last. */
+  private readonly held = new Map<string, number>();
   private renewing = false;
 
   constructor(
@@ -51,8 +59,9 @@ export class Leases {
 
   /** Takes the lease of `id`; true when it is this instance's now. */
   async acquire(id: string): Promise<boolean> {
-    const won = await this.store.acquire(id, this.owner, this.options.leaseMs, this.now());
-    if (won) this.held.add(id);
+    const now = this.now();
+    const won = await this.store.acquire(id, this.owner, this.options.leaseMs, now);
+    if (won) this.held.set(id, now + this.options.leaseMs);
     return won;
   }
 
@@ -67,15 +76,23 @@ export class Leases {
   async renew(): Promise<void> {
     if (this.renewing || this.held.size === 0) return;
     this.renewing = true;
-    const ids = [...this.held];
+    const ids = [...this.held.keys()];
+    const expiries = ids.map((id) => this.held.get(id)!);
+    const now = this.now();
+    const { leaseMs } = this.options;
     try {
-      const kept = await this.store.renew(ids, this.owner, this.options.leaseMs, this.now());
+      const kept = await this.store.renew(ids, this.owner, leaseMs, now, expiries);
       ids.forEach((id, i) => {
-        if (kept[i] === false && this.held.delete(id)) this.options.onLost(id);
+        if (kept[i] === false) {
+          if (this.held.delete(id)) this.options.onLost(id);
+        } else if (this.held.has(id)) {
+          this.held.set(id, now + leaseMs);
+        }
       });
     } catch {
       // Redis unreachable: try again at the next tick. If it stays away longer than the lease,
-      // another instance may take over once it is back; the next renewal then reports it lost.
+      // another instance may take over once it is back; the next renewal then reports it lost
+      // (or takes the lease back if nobody did).
     } finally {
       this.renewing = false;
     }
@@ -87,10 +104,26 @@ export class Leases {
   }
 }
 
-// Only the owner may renew or release its lease. A lease that is gone altogether (Redis
-// restarted empty, or it lapsed and nobody took it) is the owner's again: it is still running.
+// Compare-and-extend / compare-and-delete: only the owner may renew or release its lease.
+// A lease that nobody holds is taken back by its owner (still running the reply) when nobody
+// took it in between: the index still holds the expiry this owner wrote last (the lease lapsed
+// because the owner was slow, e.g. a busy machine delayed its timer), or Redis lost the lease
+// and its index entry (restarted empty, flushed) and the reply is not marked done. Without this,
+// the owner gave the reply up and another instance (or itself) continued it from what Redis
+// had, while the owner's own followers had already seen frames not yet written there: text was
+// repeated or lost. A lease someone else acquired meanwhile (another expiry in the index, or
+// none and the reply done) is not taken back. This script and SET NX in `acquire` are atomic.
 const RENEW = `local holder = redis.call('get', KEYS[1])
-if holder == ARGV[1] or not holder then
+local mine = holder == ARGV[1]
+if not holder then
+  local expiry = redis.call('zscore', KEYS[2], ARGV[4])
+  if expiry then
+    mine = tonumber(expiry) == tonumber(ARGV[5])
+  else
+    mine = redis.call('hget', KEYS[3], 'done') ~= '1'
+  end
+end
+if mine then
   redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
   redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
   return 1
@@ -102,7 +135,10 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/** The lease store in Redis: `<p>r:<id>:lease` holds the owner; `<p>leases` indexes expiries. */
+/**
+ * The lease store in Redis: `<p>r:<id>:lease` holds the owner; `<p>leases` indexes expiries;
+ * renewing reads the reply's `done` flag in `<p>r:<id>:m` (see RENEW).
+ */
 export function redisLeaseStore(redis: Redis, prefix: string): LeaseStore {
   const lease = (id: string) => `${prefix}r:${id}:lease`;
   const index = `${prefix}leases`;
@@ -113,9 +149,12 @@ export function redisLeaseStore(redis: Redis, prefix: string): LeaseStore {
       await redis.zadd(index, now + ms, id);
       return true;
     },
-    async renew(ids, owner, ms, now) {
+    async renew(ids, owner, ms, now, expiries) {
       const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.eval(RENEW, 2, lease(id), index, owner, ms, now + ms, id);
+      ids.forEach((id, i) => {
+        const meta = `${prefix}r:${id}:m`;
+        pipeline.eval(RENEW, 3, lease(id), index, meta, owner, ms, now + ms, id, expiries[i]!);
+      });
       const results = (await pipeline.exec()) ?? [];
       return ids.map((_, i) => {
         const [error, value] = results[i] ?? [new Error('no result')];

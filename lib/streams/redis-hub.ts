@@ -56,6 +56,8 @@ export class RedisHub implements ReplyHub {
   private readonly tick: ReturnType<typeof setInterval>;
   private adopting = false;
   private connectedBefore = false;
+  /** Whether this instance's marker key was written once (see checkMarker). */
+  private marked = false;
 
   constructor(
     readonly local: ReplyStore,
@@ -210,6 +212,7 @@ export class RedisHub implements ReplyHub {
 
   private async onTick(): Promise<void> {
     if (!this.available) return;
+    await this.checkMarker().catch(() => {});
     const running = this.local.running();
     // A reply whose lease could not be taken (Redis was away when it started) tries again.
     for (const reply of running) {
@@ -227,6 +230,25 @@ export class RedisHub implements ReplyHub {
       const lapsed = await this.leases.lapsed().catch(() => [] as string[]);
       for (const id of lapsed) if (!this.local.get(id)) void this.takeOver(id);
     }
+  }
+
+  /**
+   * Redis can lose everything while the connection stays up (FLUSHALL, FLUSHDB), and then no
+   * reconnect tells the replica to write back. So each instance keeps a key of its own, set again
+   * every tick: when it was gone, Redis lost its data, and the replica writes back every reply
+   * held here (running and recently finished), as after a reconnect.
+   */
+  private async checkMarker(): Promise<void> {
+    const marker = this.key('i', this.instance);
+    const results = await this.redis
+      .pipeline()
+      .exists(marker)
+      .set(marker, '1', 'PX', this.options.ttlMs)
+      .exec();
+    const [error, existed] = results?.[0] ?? [new Error('no result')];
+    if (error) return;
+    if (existed === 0 && this.marked) void this.replica.recover().catch(() => {});
+    this.marked = true;
   }
 
   /** Replies followed on other instances count as followed here (see the header). */
