@@ -3,7 +3,7 @@
  * mirrored events by id, what a takeover reads from the stored frames, and the store's adopt
  * and release.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Leases, type LeaseStore } from '@/lib/streams/lease';
 import { applyById, type StreamEntry } from '@/lib/streams/redis-mirror';
 import { continuation, endsWithClose, textOf } from '@/lib/streams/takeover';
@@ -239,6 +239,54 @@ describe('ReplyStore adopt and release', () => {
     expect(reply.upstream.signal.aborted).toBe(true);
     await read;
     expect(text).toContain('"content":"a"');
+    expect(text).not.toContain('event: close');
+  });
+
+  const readAll = (body: ReadableStream<Uint8Array>) => {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const done = (async () => {
+      for (;;) {
+        const { done: end, value } = await reader.read();
+        if (end) return text;
+        text += decoder.decode(value);
+      }
+    })();
+    return { done, now: () => text };
+  };
+
+  it('frames behind a fence wait for it to lift, then go out in order', async () => {
+    const s = store();
+    const reply = s.create('m');
+    s.append(reply, { event: 'message', data: { content: 'seen' } });
+    reply.fence = reply.lastEventId;
+    s.append(reply, { event: 'message', data: { content: 'held' } });
+    s.append(reply, { event: 'close', data: { finishReason: 'stop' } });
+    const f = readAll(
+      followReply(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
+    );
+    await vi.waitFor(() => expect(f.now()).toContain('"content":"seen"'));
+    expect(f.now()).not.toContain('held');
+    reply.lift();
+    const text = await f.done;
+    expect(text.indexOf('held')).toBeGreaterThan(text.indexOf('seen'));
+    expect(text).toContain('event: close');
+  });
+
+  it('held frames of a reply handed away are never sent', async () => {
+    const s = store();
+    const reply = s.create('m');
+    s.append(reply, { event: 'message', data: { content: 'seen' } });
+    reply.fence = reply.lastEventId;
+    s.append(reply, { event: 'message', data: { content: 'held' } });
+    const f = readAll(
+      followReply(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
+    );
+    await vi.waitFor(() => expect(f.now()).toContain('"content":"seen"'));
+    s.release(reply);
+    const text = await f.done;
+    expect(text).not.toContain('held');
     expect(text).not.toContain('event: close');
   });
 });

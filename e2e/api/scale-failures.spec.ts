@@ -380,13 +380,11 @@ test('an instance paused past its lease, with nobody to take over, keeps its rep
   }
 });
 
-// KNOWN BUG (split brain), skipped until fixed: it failed in 6 of 7 runs. Resumed, the paused
-// instance first reads what its upstream sent meanwhile and relays it to its own followers, and
-// only then hears that its lease was taken: those followers have seen text that is not in the
-// continuation the other instance wrote, and after reconnecting they get the rest of that one
-// (text repeated or missing, ids still consecutive). Fixing it needs fencing: an owner whose
-// lease may have lapsed holds new frames back from its followers until the lease is renewed.
-test.fixme('an instance paused past its lease: another continues the reply, every follower stays whole', async () => {
+// Resumed, the paused instance reads what its upstream sent meanwhile before it hears that its
+// lease was taken. Fencing (redis-hub.ts) holds those frames back from its followers until the
+// lease is confirmed, so they never see text that the continuation does not have: after
+// reconnecting they get the rest of the other instance's answer, whole and once.
+test('an instance paused past its lease: another continues the reply, every follower stays whole', async () => {
   test.setTimeout(120_000);
   const redisPort = await freePort();
   await startRedis(redisPort);

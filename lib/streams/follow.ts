@@ -87,7 +87,7 @@ export function followReply(
   after: number,
   options: FollowOptions,
 ): ReadableStream<Uint8Array> {
-  let cursor = Math.min(after, reply.lastEventId);
+  let cursor = Math.min(after, reply.visibleEventId);
   /** How much of frames[cursor] has been written already (a frame cut by MAX_WRITE_CHARS). */
   let offset = 0;
   let finished = false;
@@ -128,10 +128,15 @@ export function followReply(
   if (options.signal?.aborted) cleanup();
   startHeartbeat(options.heartbeatMs, options.stallMs);
 
+  /** Everything this follower will get has gone out: the end, or the last before a hand-over. */
+  const over = () =>
+    (reply.done && cursor === reply.lastEventId) ||
+    (reply.movedAway && cursor === reply.visibleEventId);
+
   /** What comes after the cursor, at most MAX_WRITE_CHARS of it; advances the cursor. */
   const takePending = (): string => {
     const frames = reply.frames;
-    const end = frames.length;
+    const end = reply.visibleEventId;
     // The live case, worth its own path: one small new frame (a token) since the last write.
     if (offset === 0 && end - cursor === 1 && frames[cursor]!.length <= MAX_WRITE_CHARS) {
       return frames[cursor++]!;
@@ -169,7 +174,7 @@ export function followReply(
         body = controller;
         // `retry:` first, so even a client that drops at once knows how soon to come back.
         let head = encodeFrame({ retry: options.retryMs });
-        if (cursor < reply.lastEventId) head += takePending();
+        if (cursor < reply.visibleEventId) head += takePending();
         write(controller, head);
       },
       async pull(controller) {
@@ -180,9 +185,9 @@ export function followReply(
             if (!cancelled) controller.close();
             return;
           }
-          if (cursor < reply.lastEventId) {
+          if (cursor < reply.visibleEventId) {
             write(controller, takePending());
-            if ((reply.done || reply.movedAway) && cursor === reply.lastEventId) {
+            if (over()) {
               controller.close();
               cleanup();
             }
@@ -190,7 +195,7 @@ export function followReply(
           }
           // Done, or carried on by another instance: end the response (after `close`, the
           // client stops; without it, EventSource reconnects and resumes wherever it lands).
-          if (reply.done || reply.movedAway) {
+          if (over()) {
             controller.close();
             cleanup();
             return;

@@ -36,7 +36,7 @@ export interface LeaseStore {
 export class Leases {
   /** The leases held, each with the expiry this instance wrote last. */
   private readonly held = new Map<string, number>();
-  private renewing = false;
+  private renewing: Promise<void> | undefined;
 
   constructor(
     private readonly store: LeaseStore,
@@ -57,6 +57,11 @@ export class Leases {
     return this.held.has(id);
   }
 
+  /** Until when this instance's lease of `id` surely holds (undefined: it holds none). */
+  expiry(id: string): number | undefined {
+    return this.held.get(id);
+  }
+
   /** Takes the lease of `id`; true when it is this instance's now. */
   async acquire(id: string): Promise<boolean> {
     const now = this.now();
@@ -73,9 +78,16 @@ export class Leases {
   }
 
   /** Renews every lease held, once (the hub calls it three times per lease period). */
-  async renew(): Promise<void> {
-    if (this.renewing || this.held.size === 0) return;
-    this.renewing = true;
+  renew(): Promise<void> {
+    if (this.held.size === 0) return Promise.resolve();
+    // One renewal at a time; a caller during one waits for it.
+    this.renewing ??= this.renewAll().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  private async renewAll(): Promise<void> {
     const ids = [...this.held.keys()];
     const expiries = ids.map((id) => this.held.get(id)!);
     const now = this.now();
@@ -93,8 +105,6 @@ export class Leases {
       // Redis unreachable: try again at the next tick. If it stays away longer than the lease,
       // another instance may take over once it is back; the next renewal then reports it lost
       // (or takes the lease back if nobody did).
-    } finally {
-      this.renewing = false;
     }
   }
 

@@ -105,11 +105,12 @@ export class RedisHub implements ReplyHub {
     });
     local.subscribe({
       created: (reply) => {
-        if (this.adopting) return;
-        this.replica.track(reply);
-        void this.leases.acquire(reply.id).catch(() => {});
+        if (!this.adopting) this.replica.track(reply);
       },
-      appended: (reply) => this.replica.touch(reply),
+      appended: (reply) => {
+        this.fenceUnlessLeased(reply);
+        this.replica.touch(reply);
+      },
       evicted: (reply) => this.replica.untrack(reply),
     });
     // Three times per lease period: renew leases, see who follows elsewhere, find lapsed ones.
@@ -210,15 +211,59 @@ export class RedisHub implements ReplyHub {
 
   // ---- owner side -------------------------------------------------------------------------
 
+  /**
+   * Fencing. An owner sends a frame on (to its followers, to Redis) only while its lease surely
+   * holds: a quarter of the lease before it would lapse, or before the lease is taken at all, it
+   * holds new frames back until the lease is confirmed. An instance that hung past its lease
+   * and wakes up with tokens buffered would otherwise send text that the instance now carrying
+   * the reply on never had: repeated or lost text for someone. If the lease turns out to be
+   * lost, the held frames are dropped with the reply (see `lost`).
+   */
+  private fenceUnlessLeased(reply: Reply): void {
+    if (reply.fence !== undefined) return;
+    const expiry = this.leases.expiry(reply.id);
+    if (expiry !== undefined && Date.now() < expiry - this.options.leaseMs / 4) return;
+    reply.fence = reply.lastEventId - 1;
+    void this.confirm(reply);
+  }
+
+  private readonly confirming = new Set<Reply>();
+
+  /** Takes or renews the lease of a fenced reply, then lets its frames go (or retries). */
+  private async confirm(reply: Reply): Promise<void> {
+    if (this.confirming.has(reply)) return;
+    this.confirming.add(reply);
+    try {
+      if (this.leases.has(reply.id)) await this.leases.renew();
+      else await this.leases.acquire(reply.id);
+    } catch {
+      // Redis unreachable: the frames wait; the next tick tries again.
+    } finally {
+      this.confirming.delete(reply);
+    }
+    this.liftIfLeased(reply);
+  }
+
+  private liftIfLeased(reply: Reply): void {
+    if (reply.fence === undefined || reply.movedAway) return;
+    const expiry = this.leases.expiry(reply.id);
+    if (expiry === undefined || Date.now() >= expiry - this.options.leaseMs / 4) return;
+    reply.lift();
+    this.replica.touch(reply);
+  }
+
   private async onTick(): Promise<void> {
     if (!this.available) return;
     await this.checkMarker().catch(() => {});
     const running = this.local.running();
-    // A reply whose lease could not be taken (Redis was away when it started) tries again.
-    for (const reply of running) {
-      if (!this.leases.has(reply.id)) void this.leases.acquire(reply.id).catch(() => {});
-    }
     await this.leases.renew();
+    // Held-back frames go once the lease is sure (a lease not taken yet is tried again).
+    for (const reply of running) {
+      if (reply.fence !== undefined) {
+        if (this.leases.has(reply.id)) this.liftIfLeased(reply);
+        else void this.confirm(reply);
+      }
+    }
     await this.countRemoteFollowers(running).catch(() => {});
     // Finished replies whose end is written give their lease up.
     for (const reply of this.local.all()) {

@@ -74,7 +74,7 @@ export class Replica {
   /** Whether Redis holds every frame of `reply` (a hand-over waits for this). */
   upToDate(reply: Reply): boolean {
     const m = this.marks.get(reply);
-    return !!m && m.synced >= reply.lastEventId && !this.dirty.has(reply);
+    return !!m && m.synced >= reply.visibleEventId && !this.dirty.has(reply);
   }
 
   /**
@@ -124,7 +124,8 @@ export class Replica {
         continue;
       }
       const from = m.sent;
-      const to = reply.lastEventId;
+      // Held-back frames are not written either: they may never be this instance's to give.
+      const to = reply.visibleEventId;
       if (to <= from) continue;
       let setup = 0;
       if (from === 0) {
@@ -205,7 +206,7 @@ export class Replica {
     if (reply.request !== undefined) {
       multi.set(key('r', reply.id, 'q'), JSON.stringify(reply.request));
     }
-    const to = reply.lastEventId;
+    const to = reply.visibleEventId;
     this.append(multi, reply, 0, to);
     const m = this.marks.get(reply);
     if (m) m.sent = to;

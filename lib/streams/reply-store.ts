@@ -115,6 +115,24 @@ export class Reply {
   }
 
   /**
+   * Frames after this id are held back from followers (and from Redis): set by an owner that
+   * is not sure its lease still holds, until it is (see redis-hub.ts). Undefined: none held.
+   */
+  fence: number | undefined;
+
+  /** The last event id followers may be sent. */
+  get visibleEventId(): number {
+    return this.fence ?? this.frames.length;
+  }
+
+  /** Lets held-back frames go. */
+  lift(): void {
+    if (this.fence === undefined) return;
+    this.fence = undefined;
+    this.wake();
+  }
+
+  /**
    * Adds frames copied from elsewhere (a mirror of a reply generated on another instance);
    * `done` when the last of them is the `close` event.
    */
