@@ -36,7 +36,7 @@
  */
 import os from 'node:os';
 import { longAnswer } from '../../lib/simulator/content';
-import { readEvents, streamReply, type SseEvent, type Target } from '../lib/client';
+import { readEvents, startTwoStep, streamReply, type SseEvent, type Target } from '../lib/client';
 import type { Context, Running } from '../lib/context';
 import { cpuMicros, hostCpuMicros, sleep, type Child } from '../lib/proc';
 import { commandCalls, redisCommand, redisEnv, startRedis, watchNotifications } from '../lib/redis';
@@ -163,21 +163,6 @@ async function startApp(ctx: Context, name: string, env: Record<string, string>)
     url: server.url,
     stop: () => server.stop(),
   };
-}
-
-/** Starts a reply the two-step way and returns its stream URL. */
-async function startTwoStep(port: number, prompt: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/chat`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }] }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = (await res.json()) as { streamUrl?: string };
-  if (res.status !== 201 || !body.streamUrl) {
-    throw new Error(`scale: POST /api/chat answered ${res.status} ${JSON.stringify(body)}`);
-  }
-  return body.streamUrl;
 }
 
 function followTarget(port: number, streamUrl: string): Target {

@@ -36,7 +36,13 @@
  * long as the row lasts, after which the kernel takes less per connection: the report says how
  * much it held.
  */
-import { streamReply, openNeverReading, type NeverReading, type Target } from '../lib/client';
+import {
+  openNeverReading,
+  startTwoStep,
+  streamReply,
+  type NeverReading,
+  type Target,
+} from '../lib/client';
 import { startVariant, type Context, type Running } from '../lib/context';
 import {
   cpuMicros,
@@ -104,21 +110,6 @@ async function upstreamRecords(ctx: Context, tag: string): Promise<SimRecord[]> 
 }
 
 const sumTokens = (records: SimRecord[]) => records.reduce((a, r) => a + r.tokensSent, 0);
-
-/** Starts a reply the two-step way and returns its stream URL. */
-async function startTwoStep(port: number, prompt: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/chat`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }] }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = (await res.json()) as { streamUrl?: string };
-  if (res.status !== 201 || !body.streamUrl) {
-    throw new Error(`stalled: POST /api/chat answered ${res.status} ${JSON.stringify(body)}`);
-  }
-  return body.streamUrl;
-}
 
 /** `GET <streamUrl>` from the start: the whole reply, replayed. */
 function replayTarget(port: number, streamUrl: string): Target {

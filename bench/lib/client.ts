@@ -297,3 +297,18 @@ export async function readEvents(
   }
   return out;
 }
+
+/** Starts a reply the two-step way (POST, 201) and returns its stream URL. */
+export async function startTwoStep(port: number, prompt: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }] }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await res.json()) as { streamUrl?: string };
+  if (res.status !== 201 || !body.streamUrl) {
+    throw new Error(`POST /api/chat answered ${res.status} ${JSON.stringify(body)}`);
+  }
+  return body.streamUrl;
+}

@@ -93,21 +93,7 @@ export function rssBytes(pid: number): number {
  */
 export function kernelSendQueueBytes(port: number): number {
   let total = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 5) continue;
-      const localPort = parseInt(cols[1]!.split(':')[1]!, 16);
-      if (localPort !== port) continue;
-      total += parseInt(cols[4]!.split(':')[0]!, 16);
-    }
-  }
+  for (const row of tcpRows()) if (row.localPort === port) total += row.txQueue;
   return total;
 }
 
@@ -117,6 +103,18 @@ export function kernelSendQueueBytes(port: number): number {
  */
 export function receiveQueues(remotePort: number): Map<number, number> {
   const out = new Map<number, number>();
+  for (const row of tcpRows())
+    if (row.remotePort === remotePort) out.set(row.localPort, row.rxQueue);
+  return out;
+}
+
+/** The TCP connections of this machine (IPv4 and IPv6), as /proc/net/tcp lists them. */
+function* tcpRows(): Generator<{
+  localPort: number;
+  remotePort: number;
+  txQueue: number;
+  rxQueue: number;
+}> {
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -127,11 +125,15 @@ export function receiveQueues(remotePort: number): Map<number, number> {
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 5) continue;
-      if (parseInt(cols[2]!.split(':')[1]!, 16) !== remotePort) continue;
-      out.set(parseInt(cols[1]!.split(':')[1]!, 16), parseInt(cols[4]!.split(':')[1]!, 16));
+      const [tx, rx] = cols[4]!.split(':');
+      yield {
+        localPort: parseInt(cols[1]!.split(':')[1]!, 16),
+        remotePort: parseInt(cols[2]!.split(':')[1]!, 16),
+        txQueue: parseInt(tx!, 16),
+        rxQueue: parseInt(rx!, 16),
+      };
     }
   }
-  return out;
 }
 
 /**

@@ -300,19 +300,25 @@ test('Redis is flushed mid-reply: every follower ends with the exact text, once'
   await redisLostMidReply('flush');
 });
 
-test('the generating instance is killed: another one continues the reply under the same id', async () => {
-  test.setTimeout(120_000);
+/** A redis-server, instances A and B sharing it, and a paced reply with a known answer on A. */
+async function replyOnA(name: string) {
   const redisPort = await freePort();
   await startRedis(redisPort);
   const env = instanceEnv(redisPort, uniquePrefix());
   const [portA, portB] = (await freePorts(2)) as [number, number];
   const [A, B] = await Promise.all([
-    launch('sf-kill-a', portA, env),
-    launch('sf-kill-b', portB, env),
+    launch(`sf-${name}-a`, portA, env),
+    launch(`sf-${name}-b`, portB, env),
   ]);
-  const tag = uniqueTag('sf-kill');
+  const tag = uniqueTag(`sf-${name}`);
   const answer = words('w', 150);
   const { streamUrl } = await postChat(`[[tag:${tag}]] [[echo]] [[delay:30]] ${answer}`, {}, A.url);
+  return { A, B, tag, answer, streamUrl };
+}
+
+test('the generating instance is killed: another one continues the reply under the same id', async () => {
+  test.setTimeout(120_000);
+  const { A, B, tag, answer, streamUrl } = await replyOnA('kill');
   let seen = 0;
   const follower = followWithEventSource(B.url + streamUrl, () => seen++, { timeoutMs: 90_000 });
   await expect.poll(() => seen).toBeGreaterThan(30);
@@ -386,17 +392,7 @@ test('an instance paused past its lease, with nobody to take over, keeps its rep
 // reconnecting they get the rest of the other instance's answer, whole and once.
 test('an instance paused past its lease: another continues the reply, every follower stays whole', async () => {
   test.setTimeout(120_000);
-  const redisPort = await freePort();
-  await startRedis(redisPort);
-  const env = instanceEnv(redisPort, uniquePrefix());
-  const [portA, portB] = (await freePorts(2)) as [number, number];
-  const [A, B] = await Promise.all([
-    launch('sf-pause-a', portA, env),
-    launch('sf-pause-b', portB, env),
-  ]);
-  const tag = uniqueTag('sf-pause');
-  const answer = words('w', 150);
-  const { streamUrl } = await postChat(`[[tag:${tag}]] [[echo]] [[delay:30]] ${answer}`, {}, A.url);
+  const { A, B, tag, answer, streamUrl } = await replyOnA('pause');
   let seenOnA = 0;
   let noticeOnB = false;
   const onA = followWithEventSource(A.url + streamUrl, () => seenOnA++, { timeoutMs: 90_000 });
