@@ -54,7 +54,6 @@ export class RedisHub implements ReplyHub {
   /** Local replies that have followers on other instances, counted as one follower here. */
   private readonly remote = new Set<Reply>();
   private readonly tick: ReturnType<typeof setInterval>;
-  private adopting = false;
   private connectedBefore = false;
   /** Whether this instance's marker key was written once (see checkMarker). */
   private marked = false;
@@ -104,9 +103,7 @@ export class RedisHub implements ReplyHub {
       onLost: (id) => this.lost(id),
     });
     local.subscribe({
-      created: (reply) => {
-        if (!this.adopting) this.replica.track(reply);
-      },
+      created: (reply) => this.replica.track(reply),
       appended: (reply) => {
         this.fenceUnlessLeased(reply);
         this.replica.touch(reply);
@@ -220,9 +217,7 @@ export class RedisHub implements ReplyHub {
    * lost, the held frames are dropped with the reply (see `lost`).
    */
   private fenceUnlessLeased(reply: Reply): void {
-    if (reply.fence !== undefined) return;
-    const expiry = this.leases.expiry(reply.id);
-    if (expiry !== undefined && Date.now() < expiry - this.options.leaseMs / 4) return;
+    if (reply.fence !== undefined || this.leaseSure(reply)) return;
     reply.fence = reply.lastEventId - 1;
     void this.confirm(reply);
   }
@@ -244,10 +239,14 @@ export class RedisHub implements ReplyHub {
     this.liftIfLeased(reply);
   }
 
-  private liftIfLeased(reply: Reply): void {
-    if (reply.fence === undefined || reply.movedAway) return;
+  /** This instance holds the reply's lease, and it holds for at least a quarter period more. */
+  private leaseSure(reply: Reply): boolean {
     const expiry = this.leases.expiry(reply.id);
-    if (expiry === undefined || Date.now() >= expiry - this.options.leaseMs / 4) return;
+    return expiry !== undefined && Date.now() < expiry - this.options.leaseMs / 4;
+  }
+
+  private liftIfLeased(reply: Reply): void {
+    if (reply.fence === undefined || reply.movedAway || !this.leaseSure(reply)) return;
     reply.lift();
     this.replica.touch(reply);
   }
@@ -378,12 +377,8 @@ export class RedisHub implements ReplyHub {
       reply.pushFrames(frames, false);
       const messages = JSON.parse(request) as unknown[];
       reply.request = messages;
-      this.adopting = true;
-      try {
-        this.local.adopt(reply);
-      } finally {
-        this.adopting = false;
-      }
+      this.local.adopt(reply);
+      // Redis has these frames already (tracking from the store's `created` counted none).
       this.replica.track(reply, frames.length);
       this.local.append(reply, { event: 'notice', data: { ...CONTINUED_NOTICE } });
       this.options.log?.('reply taken over', { id, events: frames.length });

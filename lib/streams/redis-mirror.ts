@@ -210,8 +210,9 @@ export class Mirrors {
   }
 
   private drop(mirror: Mirror): void {
-    for (const timer of [mirror.seenTimer, mirror.dropTimer, mirror.retry]) clearTimeout(timer);
     clearInterval(mirror.seenTimer);
+    clearTimeout(mirror.dropTimer);
+    clearTimeout(mirror.retry);
     this.mirrors.delete(mirror.reply.id);
     for (const kind of ['f', 'n']) {
       void this.options.unlisten(this.options.key(kind, mirror.reply.id)).catch(() => {});
