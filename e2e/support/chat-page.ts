@@ -62,15 +62,7 @@ export class ChatPage {
     return this.assistantMessages().last();
   }
 
-  /**
-   * The last answer's text as shown. After two animation frames: a block that has just finished
-   * sits in a group the browser lays out only on screen (content-visibility), and until the
-   * next rendering update innerText leaves it out.
-   */
-  async answerText(): Promise<string> {
-    await this.page.evaluate(
-      () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
-    );
+  answerText(): Promise<string> {
     return this.answer().getByTestId('assistant-text').innerText();
   }
 

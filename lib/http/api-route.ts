@@ -6,7 +6,7 @@ import 'server-only';
  *   export const POST = apiRoute('POST /api/chat', async (request) => { … });
  */
 import { guard } from '@/lib/http/access';
-import { errorResponse } from '@/lib/http/api-error';
+import { apiError, errorResponse } from '@/lib/http/api-error';
 import { log } from '@/lib/log';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response> | Response;
@@ -24,4 +24,9 @@ export function apiRoute<C = unknown>(
       return errorResponse(error, (e) => log.error(`${name} failed`, { error: e }));
     }
   };
+}
+
+/** A JSON 404 for a method or path the API does not have (Next would answer without a body). */
+export function noSuchRoute(): Response {
+  return apiError('not_found', 'There is no such API route.').toResponse();
 }
