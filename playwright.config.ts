@@ -4,7 +4,8 @@ import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
  * End-to-end tests against the production build: `e2e/api` speaks HTTP and EventSource to the
  * server, `e2e/ui` drives Debian's Chromium (or CHROMIUM_PATH) as a person would.
  *
- * The light specs run two at a time. The heavy ones (thousands of connections, hundreds of
+ * The API specs run two at a time, then the browser specs (their timing-sensitive assertions
+ * should not share two cores with fuzzing and load). The heavy ones (thousands of connections, hundreds of
  * stalled clients, hostile upstreams, instances killed and restarted) then run one at a time,
  * and the rendering budget (no main-thread task over 50 ms) is measured last, alone: on two
  * cores, each of these would otherwise measure the others' load, not its own.
@@ -47,7 +48,13 @@ export default defineConfig({
   use: { trace: 'retain-on-failure' },
   projects: [
     { name: 'api', testMatch: '**/e2e/api/**/*.spec.ts', testIgnore: HEAVY },
-    { name: 'chromium', testMatch: '**/e2e/ui/**/*.spec.ts', testIgnore: PERF, use: chromium },
+    {
+      name: 'chromium',
+      testMatch: '**/e2e/ui/**/*.spec.ts',
+      testIgnore: PERF,
+      dependencies: ['api'],
+      use: chromium,
+    },
     { name: 'heavy', testMatch: HEAVY, workers: 1, dependencies: ['api', 'chromium'] },
     { name: 'perf', testMatch: PERF, workers: 1, dependencies: ['heavy'], use: chromium },
   ],
