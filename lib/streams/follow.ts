@@ -150,6 +150,9 @@ export function followReply(
         room -= frame.length - offset;
         cursor++;
         offset = 0;
+      } else if (chunk !== '') {
+        // Slices end between frames, unless one frame alone is larger than a slice.
+        break;
       } else {
         // Cut inside the frame, never between the halves of a surrogate pair.
         let cut = offset + room;
