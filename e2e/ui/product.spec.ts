@@ -326,16 +326,19 @@ test.describe('controls', () => {
     await chat.message.click();
     await page.keyboard.type('line one');
     await page.keyboard.press('Shift+Enter');
-    await page.keyboard.type('line two [[tokens:60]] [[delay:20]]');
-    await expect(chat.message).toHaveValue('line one\nline two [[tokens:60]] [[delay:20]]');
+    // Long enough (40 s) that it is still streaming however slow the machine; stopped below.
+    const text = 'line one\nline two [[tokens:2000]] [[delay:20]]';
+    await page.keyboard.type('line two [[tokens:2000]] [[delay:20]]');
+    await expect(chat.message).toHaveValue(text);
     await expect(chat.userMessages()).toHaveCount(0);
 
     await page.keyboard.press('Enter');
-    await expect(chat.userTexts()).toHaveText(['line one\nline two [[tokens:60]] [[delay:20]]']);
+    await expect(chat.userTexts()).toHaveText([text]);
     await expect(chat.message).toHaveValue('');
     await expect(chat.stop).toBeVisible();
     await expect(chat.send).toHaveCount(0);
-    await chat.waitForStatus('done');
+    await chat.stop.click();
+    await chat.waitForStatus('stopped');
     await expect(chat.send).toBeVisible();
     await expect(chat.stop).toHaveCount(0);
   });
@@ -378,11 +381,11 @@ test('a finished reply shows time to first token, speed and token usage', async 
   await expect(figures).toHaveText(/\b2 in · 40 out tokens\b/);
   await expect(figures).toContainText('test-model');
   // Not while streaming.
-  await chat.ask('[[tokens:50]] [[delay:20]]');
+  await chat.ask('[[tokens:200]] [[delay:20]]');
   await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
   await expect(chat.figures()).toHaveCount(0);
   await chat.waitForStatus('done');
-  await expect(chat.figures()).toHaveText(/50 out tokens/);
+  await expect(chat.figures()).toHaveText(/200 out tokens/);
 });
 
 test.describe('export and import', () => {
