@@ -1,14 +1,17 @@
 'use client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { useChat } from '@/hooks/use-chat';
-import { toJson, toMarkdown } from '@/lib/client/chat-store';
-import type { Conversation } from '@/lib/client/types';
+import { useShortcuts } from '@/hooks/use-shortcuts';
 import { Sidebar } from '@/components/sidebar';
 import { ConversationView } from '@/components/conversation-view';
 import { Composer } from '@/components/composer';
 import { ThemeToggle } from '@/components/theme-toggle';
-import { MenuIcon } from '@/components/icons';
+import { DemoBanner } from '@/components/demo-banner';
+import { MenuIcon, SettingsIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
+
+/** Loaded the first time Settings opens. */
+const ChatSettings = lazy(() => import('@/components/chat-settings'));
 
 export function ChatApp({ demo }: { demo: boolean }) {
   const chat = useChat();
@@ -37,18 +40,18 @@ export function ChatApp({ demo }: { demo: boolean }) {
     return () => wide.removeEventListener('change', onChange);
   }, [drawer]);
 
-  // Ctrl/Cmd+Shift+O: a new chat, from anywhere.
+  useShortcuts(composer, chat.streaming);
+
+  // Typing at once goes to the message box (not on touch screens: it would open the keyboard).
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'o') {
-        e.preventDefault();
-        actions.newChat();
-        composer.current?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [actions]);
+    if (matchMedia('(pointer: fine)').matches) composer.current?.focus();
+  }, []);
+
+  // The tab is named after the open chat.
+  const title = active?.title;
+  useEffect(() => {
+    document.title = title ? `${title} · StreamChat` : 'StreamChat';
+  }, [title]);
 
   // The open chat is in the URL hash, so a reload (or a link) reopens it.
   useEffect(() => {
@@ -59,9 +62,20 @@ export function ChatApp({ demo }: { demo: boolean }) {
 
   const models = chat.models?.models ?? [];
   const model = active?.model ?? chat.models?.default ?? '';
+  const systemPrompt = active ? active.systemPrompt : chat.draftSystemPrompt;
 
   return (
     <div className="flex h-dvh overflow-hidden">
+      <a
+        href="#message"
+        className="sr-only z-50 rounded-md bg-blue-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+        onClick={(e) => {
+          e.preventDefault(); // the URL's hash names the open chat
+          composer.current?.focus();
+        }}
+      >
+        Skip to the message box
+      </a>
       <aside className="hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 md:block dark:border-zinc-800 dark:bg-zinc-900/50">
         <Sidebar
           conversations={chat.conversations}
@@ -97,7 +111,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
       )}
       {/* Behind the open drawer, nothing can be reached (it is modal). */}
       <div className="flex min-w-0 flex-1 flex-col" inert={drawer}>
-        <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+        <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-1.5 dark:border-zinc-800">
           <button
             ref={openDrawer}
             type="button"
@@ -108,118 +122,67 @@ export function ChatApp({ demo }: { demo: boolean }) {
           >
             <MenuIcon />
           </button>
-          <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? 'New chat'}</h1>
-          {models.length > 0 && (
-            <select
-              aria-label="Model"
-              value={model}
-              onChange={(e) => actions.setModel(e.target.value)}
-              className="field w-auto max-w-40 py-1.5"
-            >
-              {models.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.id}
-                </option>
-              ))}
-            </select>
-          )}
-          {active && (
-            <button
-              type="button"
-              className="btn-ghost"
-              aria-expanded={settings}
-              onClick={() => setSettings((s) => !s)}
-            >
-              Settings
-            </button>
-          )}
+          <div className="min-w-0 flex-1">
+            <h1 className="truncate leading-snug font-semibold">{active?.title ?? 'New chat'}</h1>
+            <div className="flex min-w-0 items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+              {models.length > 0 && (
+                <select
+                  aria-label="Model"
+                  value={model}
+                  onChange={(e) => actions.setModel(e.target.value)}
+                  className="-ml-1 max-w-full min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
+                >
+                  {models.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.id}
+                    </option>
+                  ))}
+                </select>
+              )}
+              {systemPrompt.trim() && !settings && (
+                <button
+                  type="button"
+                  className="shrink-0 rounded px-1 py-0.5 text-blue-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-blue-300 dark:hover:bg-zinc-800"
+                  title={systemPrompt}
+                  onClick={() => setSettings(true)}
+                >
+                  System prompt on
+                </button>
+              )}
+            </div>
+          </div>
+          <button
+            type="button"
+            className="btn-ghost"
+            aria-expanded={settings}
+            onClick={() => setSettings((s) => !s)}
+          >
+            <SettingsIcon />
+            <span className="sr-only sm:not-sr-only">Settings</span>
+          </button>
           <ThemeToggle />
         </header>
-        {demo && (
-          <p
-            role="note"
-            className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-950 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
-          >
-            You are chatting with the <strong>built-in demo model</strong>, not a real language
-            model. Set <code>OPENAI_API_KEY</code> (or <code>OPENAI_BASE_URL</code>) on the server
-            to use one.
-          </p>
-        )}
-        {settings && active && <ConversationSettings conversation={active} />}
-        <ConversationView
-          conversation={active}
-          reconnecting={chat.reconnecting}
-          onExample={(text) => actions.send(text)}
-        />
-        <Composer
-          ref={composer}
-          streaming={chat.streaming}
-          onSend={(text) => actions.send(text)}
-          onStop={() => actions.stop()}
-        />
+        <main id="chat" className="flex min-h-0 flex-1 flex-col">
+          {demo && <DemoBanner />}
+          {settings && (
+            <Suspense fallback={null}>
+              <ChatSettings />
+            </Suspense>
+          )}
+          <ConversationView
+            conversation={active}
+            reconnecting={chat.reconnecting}
+            onExample={(text) => actions.send(text)}
+          />
+          <Composer
+            ref={composer}
+            streaming={chat.streaming}
+            onSend={(text) => actions.send(text)}
+            onStop={() => actions.stop()}
+          />
+        </main>
       </div>
       <LiveAnnouncer conversation={active} />
     </div>
-  );
-}
-
-function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-function fileName(c: Conversation, ext: string) {
-  const base =
-    c.title
-      .replace(/[^\w\- ]+/g, '')
-      .trim()
-      .replace(/\s+/g, '-')
-      .slice(0, 50) || 'chat';
-  return `${base}.${ext}`;
-}
-
-/** Per-conversation settings: the system prompt, and export. */
-function ConversationSettings({ conversation }: { conversation: Conversation }) {
-  const { actions } = useChat();
-  return (
-    <section
-      aria-label="Chat settings"
-      className="border-b border-zinc-200 bg-zinc-50 px-4 py-3 dark:border-zinc-800 dark:bg-zinc-900/50"
-    >
-      <div className="mx-auto max-w-3xl space-y-2">
-        <label className="block text-sm font-medium" htmlFor="system-prompt">
-          System prompt
-        </label>
-        <textarea
-          id="system-prompt"
-          className="field min-h-20"
-          placeholder="For example: answer briefly, in French."
-          value={conversation.systemPrompt}
-          onChange={(e) => actions.setSystemPrompt(conversation.id, e.target.value)}
-        />
-        <div className="flex flex-wrap gap-2">
-          <button
-            type="button"
-            className="btn-ghost border border-zinc-300 dark:border-zinc-700"
-            onClick={() =>
-              download(fileName(conversation, 'md'), 'text/markdown', toMarkdown(conversation))
-            }
-          >
-            Export Markdown
-          </button>
-          <button
-            type="button"
-            className="btn-ghost border border-zinc-300 dark:border-zinc-700"
-            onClick={() =>
-              download(fileName(conversation, 'json'), 'application/json', toJson([conversation]))
-            }
-          >
-            Export JSON
-          </button>
-        </div>
-      </div>
-    </section>
   );
 }

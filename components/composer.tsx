@@ -39,6 +39,7 @@ export function Composer({
       <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-blue-600 dark:border-zinc-700 dark:bg-zinc-900">
         <textarea
           ref={ref}
+          id="message"
           aria-label="Message"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}

@@ -48,6 +48,19 @@ export function ConversationView({
     toBottom();
   }, [conversation?.id, toBottom]);
 
+  // The person sent a message (or edited one, or asked again): show it and follow the reply,
+  // even if they had scrolled up to read something.
+  const lastUserId = messages.findLast((m) => m.role === 'user')?.id;
+  const lastId = messages.at(-1)?.id;
+  const seen = useRef({ conversation: conversation?.id, lastId });
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = { conversation: conversation?.id, lastId };
+    if (before.conversation === conversation?.id && before.lastId !== lastId && lastUserId) {
+      toBottom();
+    }
+  }, [conversation?.id, lastId, lastUserId, toBottom]);
+
   // The content grew (new text, a highlighted code block, a reply's footer): follow it if
   // pinned, otherwise offer the jump. A ResizeObserver runs after layout, so following costs no
   // extra layout per token, and it sees every change of height, whatever caused it.

@@ -54,3 +54,16 @@ export const PlayIcon = () => (
     <path d="m6 4 14 8-14 8Z" />
   </svg>
 );
+export const SettingsIcon = () => (
+  <svg {...base}>
+    <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
+    <circle cx="16" cy="6" r="2" />
+    <circle cx="10" cy="12" r="2" />
+    <circle cx="18" cy="18" r="2" />
+  </svg>
+);
+export const CloseIcon = () => (
+  <svg {...base}>
+    <path d="M6 6l12 12M18 6L6 18" />
+  </svg>
+);

@@ -7,10 +7,21 @@
  * half-written syntax (`**bold`, an unfinished link) does not flash, and code blocks are
  * highlighted once complete. The highlighter and KaTeX load only for replies that need them.
  */
-import { memo, useState, type ReactNode } from 'react';
+import { lazy, memo, Suspense, useState, type ReactNode } from 'react';
 import { createBlockSplitter } from '@/lib/markdown/blocks';
 import { repairMarkdown } from '@/lib/markdown/repair';
-import { MarkdownBlock } from '@/components/markdown/block';
+
+/**
+ * The renderer (react-markdown + GFM, about 45 KB compressed) loads with the first reply shown,
+ * not with the page: until it arrives (a few milliseconds, once), a block shows as plain text.
+ */
+const MarkdownBlock = lazy(() =>
+  import('@/components/markdown/block').then((m) => ({ default: m.MarkdownBlock })),
+);
+
+function PlainBlock({ text }: { text: string }) {
+  return <p className="whitespace-pre-wrap">{text}</p>;
+}
 
 /** A line that opens (or closes) a fenced code block. */
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/m;
@@ -78,11 +89,12 @@ const BlockGroup = memo(
           // Only code blocks render differently while they grow; for the rest, a last block
           // that was already complete keeps its props when it stops growing (no re-parse).
           return (
-            <MarkdownBlock
-              key={i}
-              text={isGrowing ? repairMarkdown(block) : block}
-              growing={isGrowing && FENCE.test(block)}
-            />
+            <Suspense key={i} fallback={<PlainBlock text={block} />}>
+              <MarkdownBlock
+                text={isGrowing ? repairMarkdown(block) : block}
+                growing={isGrowing && FENCE.test(block)}
+              />
+            </Suspense>
           );
         })}
       </div>

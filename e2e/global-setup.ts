@@ -62,7 +62,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     startApp('app', port(0), {
       ...upstream,
       ...noLimits,
-      OPENAI_MODELS: 'test-model,other-model',
+      // The third name is long, as real ones are (the phone header must still show the title).
+      OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
       UPSTREAM_MAX_RETRIES: '2',
       UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_IDLE_TIMEOUT_MS: '2000',

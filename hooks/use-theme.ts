@@ -24,10 +24,18 @@ export function useTheme() {
       listeners.add(l);
       const media = matchMedia('(prefers-color-scheme: dark)');
       const onMedia = () => apply(read());
+      // Another tab changed the theme: follow it.
+      const onStorage = (e: StorageEvent) => {
+        if (e.key !== KEY && e.key !== null) return;
+        apply(read());
+        l();
+      };
       media.addEventListener('change', onMedia);
+      window.addEventListener('storage', onStorage);
       return () => {
         listeners.delete(l);
         media.removeEventListener('change', onMedia);
+        window.removeEventListener('storage', onStorage);
       };
     },
     read,

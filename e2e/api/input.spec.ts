@@ -125,7 +125,11 @@ test.describe('bad input gets the JSON error shape and loses nothing', () => {
     const res = await fetch(`${APP()}/api/models`);
     const body = await res.json();
     expect(body).toMatchObject({
-      models: [{ id: 'test-model' }, { id: 'other-model' }],
+      models: [
+        { id: 'test-model' },
+        { id: 'other-model' },
+        { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context' },
+      ],
       default: 'test-model',
     });
     const other = await fetch(`${APP()}/api/chat`, {

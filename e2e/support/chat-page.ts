@@ -166,6 +166,8 @@ export interface SimRequest {
   status: number;
   clientClosed: boolean;
   tokensSent: number;
+  /** The system message it carried. */
+  system: string | undefined;
 }
 
 /** The requests that reached the test model with this `[[tag:…]]`, from its request log. */

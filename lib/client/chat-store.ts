@@ -19,6 +19,7 @@ import {
 import { followReply, type Following } from '@/lib/client/follow-reply';
 import type { Conversation, StoredMessage } from '@/lib/client/types';
 import { newId, titleFrom } from '@/lib/client/ids';
+import { readPreference, writePreference } from '@/lib/client/preferences';
 
 export interface ChatState {
   ready: boolean;
@@ -27,6 +28,10 @@ export interface ChatState {
   models: ModelsResponse | null;
   /** Message ids whose stream is reconnecting right now. */
   reconnecting: ReadonlySet<string>;
+  /** The system prompt of the chat about to start (no message sent yet). */
+  draftSystemPrompt: string;
+  /** What new chats start with (kept on this device). */
+  defaultSystemPrompt: string;
 }
 
 type Listener = () => void;
@@ -41,6 +46,8 @@ let state: ChatState = {
   activeId: null,
   models: null,
   reconnecting: new Set(),
+  draftSystemPrompt: '',
+  defaultSystemPrompt: '',
 };
 const listeners = new Set<Listener>();
 const following = new Map<string, Following>(); // by message id
@@ -326,6 +333,12 @@ export const chatActions = {
         .then((r) => (r.ok ? (r.json() as Promise<ModelsResponse>) : null))
         .catch(() => null),
     ]);
+    // The model chosen for new chats, if the server still offers it.
+    const savedModel = readPreference('model');
+    if (models && savedModel && models.models.some((m) => m.id === savedModel)) {
+      models.default = savedModel;
+    }
+    const defaultSystemPrompt = readPreference('default-system-prompt') ?? '';
     const fromHash = decodeURIComponent(location.hash.slice(1));
     // A message sent while this was loading made a conversation already: this page's copy is
     // the newer one; keep it, and keep it open.
@@ -339,6 +352,9 @@ export const chatActions = {
       conversations: sortByUpdated([...state.conversations, ...loaded]),
       models,
       activeId,
+      defaultSystemPrompt,
+      // Unless the person already typed one while this loaded.
+      draftSystemPrompt: state.draftSystemPrompt || defaultSystemPrompt,
     });
     for (const c of loaded) resumeStreaming(c);
     window.addEventListener('pagehide', () => {
@@ -353,7 +369,7 @@ export const chatActions = {
   },
 
   newChat() {
-    set({ activeId: null });
+    set({ activeId: null, draftSystemPrompt: state.defaultSystemPrompt });
   },
 
   select(id: string) {
@@ -377,14 +393,25 @@ export const chatActions = {
     broadcast({ type: 'deleted', conversationId: id });
   },
 
-  setSystemPrompt(id: string, systemPrompt: string) {
-    updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
+  /** The system prompt of a chat, or (id null) of the chat about to start. */
+  setSystemPrompt(id: string | null, systemPrompt: string) {
+    if (id === null) set({ draftSystemPrompt: systemPrompt });
+    else updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
   },
 
+  /** Makes a prompt the one new chats start with ('' for none). */
+  setDefaultSystemPrompt(systemPrompt: string) {
+    const value = systemPrompt.trim() ? systemPrompt : '';
+    writePreference('default-system-prompt', value || null);
+    set({ defaultSystemPrompt: value });
+  },
+
+  /** The open chat's model, and the model for new chats (kept on this device). */
   setModel(model: string) {
     const c = activeConversation();
     if (c) updateConversation(c.id, (x) => ({ ...x, model }), { save: 'now' });
-    else set({ models: state.models ? { ...state.models, default: model } : state.models });
+    writePreference('model', model);
+    set({ models: state.models ? { ...state.models, default: model } : state.models });
   },
 
   /** Sends a user message in the open conversation (creating it if there is none). */
@@ -399,7 +426,7 @@ export const chatActions = {
         createdAt: now,
         updatedAt: now,
         model: state.models?.default,
-        systemPrompt: '',
+        systemPrompt: state.draftSystemPrompt,
         messages: [],
       };
       replaceConversation(conversation);

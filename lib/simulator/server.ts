@@ -72,6 +72,8 @@ export interface RequestRecord {
   continuation: boolean;
   /** The assistant text the request carried last (what a continuation continues). */
   lastAssistant: string | undefined;
+  /** The system message the request carried, if any. */
+  system: string | undefined;
 }
 
 interface Directives {
@@ -285,6 +287,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       authorized: options.apiKey ? auth === `Bearer ${options.apiKey}` : true,
       continuation: false,
       lastAssistant: undefined,
+      system: undefined,
     };
     records.push(record);
     if (records.length > 5000) records.splice(0, records.length - 5000);
@@ -311,6 +314,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const users = messages.filter((m) => m.role === 'user');
     record.continuation = textOf(users.at(-1)?.content) === CONTINUE_PROMPT;
     record.lastAssistant = textOf(messages.findLast((m) => m.role === 'assistant')?.content);
+    record.system = textOf(messages.find((m) => m.role === 'system')?.content);
     // A continuation answers the question before it, with the same directives (pace, tag), so
     // that an answer continued by another instance goes on like the first part.
     const question = textOf((record.continuation ? users.at(-2) : users.at(-1))?.content);

@@ -1,0 +1,101 @@
+'use client';
+import { useChat } from '@/hooks/use-chat';
+import { toJson, toMarkdown } from '@/lib/client/chat-store';
+import type { Conversation } from '@/lib/client/types';
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function fileName(c: Conversation, ext: string) {
+  const base =
+    c.title
+      .replace(/[^\w\- ]+/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .slice(0, 50) || 'chat';
+  return `${base}.${ext}`;
+}
+
+/**
+ * Settings of the open chat (or of the chat about to start): its system prompt, the prompt new
+ * chats start with, and export. Loaded the first time Settings is opened.
+ */
+export default function ChatSettings() {
+  const { active, actions, draftSystemPrompt, defaultSystemPrompt } = useChat();
+  const prompt = active ? active.systemPrompt : draftSystemPrompt;
+  const isDefault = prompt.trim() !== '' && prompt === defaultSystemPrompt;
+  return (
+    <section
+      aria-label="Chat settings"
+      className="border-b border-zinc-200 bg-zinc-50 py-3 dark:border-zinc-800 dark:bg-zinc-900/50"
+    >
+      <div className="mx-auto max-w-3xl space-y-2 px-4">
+        <label className="block text-sm font-medium" htmlFor="system-prompt">
+          System prompt
+        </label>
+        <textarea
+          id="system-prompt"
+          dir="auto"
+          className="field min-h-20"
+          placeholder="For example: answer briefly, in French."
+          aria-describedby="system-prompt-help"
+          value={prompt}
+          onChange={(e) => actions.setSystemPrompt(active?.id ?? null, e.target.value)}
+        />
+        <p id="system-prompt-help" className="text-xs text-zinc-600 dark:text-zinc-400">
+          {active
+            ? 'Sent before every message of this chat; a change applies from the next reply.'
+            : 'This chat starts with it when you send your first message.'}{' '}
+          {defaultSystemPrompt
+            ? 'New chats start with your default prompt.'
+            : 'New chats start with none.'}
+        </p>
+        <div className="flex flex-wrap gap-2">
+          <button
+            type="button"
+            className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+            disabled={!prompt.trim() || isDefault}
+            onClick={() => actions.setDefaultSystemPrompt(prompt)}
+          >
+            {isDefault ? 'This is the default for new chats' : 'Use for new chats'}
+          </button>
+          {defaultSystemPrompt && (
+            <button
+              type="button"
+              className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+              onClick={() => actions.setDefaultSystemPrompt('')}
+            >
+              Clear the default
+            </button>
+          )}
+          {active && (
+            <>
+              <button
+                type="button"
+                className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+                onClick={() =>
+                  download(fileName(active, 'md'), 'text/markdown', toMarkdown(active))
+                }
+              >
+                Export Markdown
+              </button>
+              <button
+                type="button"
+                className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+                onClick={() =>
+                  download(fileName(active, 'json'), 'application/json', toJson([active]))
+                }
+              >
+                Export JSON
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
