@@ -9,6 +9,7 @@ import { ThemeToggle } from '@/components/theme-toggle';
 import { DemoBanner } from '@/components/demo-banner';
 import { MenuIcon, SettingsIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
+import { preloadMarkdown } from '@/components/markdown';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
@@ -43,8 +44,12 @@ export function ChatApp({ demo }: { demo: boolean }) {
   useShortcuts(composer, chat.streaming);
 
   // Typing at once goes to the message box (not on touch screens: it would open the keyboard).
+  // The first keystroke there fetches the markdown renderer, ready before the reply's first token.
   useEffect(() => {
-    if (matchMedia('(pointer: fine)').matches) composer.current?.focus();
+    const box = composer.current;
+    if (matchMedia('(pointer: fine)').matches) box?.focus();
+    box?.addEventListener('input', preloadMarkdown, { once: true });
+    return () => box?.removeEventListener('input', preloadMarkdown);
   }, []);
 
   // The tab is named after the open chat.
@@ -67,8 +72,9 @@ export function ChatApp({ demo }: { demo: boolean }) {
   return (
     <div className="flex h-dvh overflow-hidden">
       <a
+        inert={drawer}
         href="#message"
-        className="sr-only z-50 rounded-md bg-blue-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+        className="sr-only z-50 rounded-md bg-blue-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:outline-2 focus:outline-offset-2 focus:outline-blue-600"
         onClick={(e) => {
           e.preventDefault(); // the URL's hash names the open chat
           composer.current?.focus();

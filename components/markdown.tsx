@@ -12,15 +12,26 @@ import { createBlockSplitter } from '@/lib/markdown/blocks';
 import { repairMarkdown } from '@/lib/markdown/repair';
 
 /**
- * The renderer (react-markdown + GFM, about 45 KB compressed) loads with the first reply shown,
- * not with the page: until it arrives (a few milliseconds, once), a block shows as plain text.
+ * The renderer (react-markdown + GFM, about 45 KB compressed) is not part of the page's first
+ * load: it is fetched when the person starts typing (`preloadMarkdown`) or when a reply is first
+ * shown. Once it is there, blocks use it directly; until then, a finished block shows as plain
+ * text and a growing one as nothing (never half-written syntax).
  */
-const MarkdownBlock = lazy(() =>
-  import('@/components/markdown/block').then((m) => ({ default: m.MarkdownBlock })),
-);
+type Renderer = (typeof import('@/components/markdown/block'))['MarkdownBlock'];
+let loaded: Renderer | null = null;
+const loadRenderer = () =>
+  import('@/components/markdown/block').then((m) => {
+    loaded = m.MarkdownBlock;
+    return { default: m.MarkdownBlock };
+  });
+const LazyBlock = lazy(loadRenderer);
 
-function PlainBlock({ text }: { text: string }) {
-  return <p className="whitespace-pre-wrap">{text}</p>;
+export function preloadMarkdown(): void {
+  void loadRenderer();
+}
+
+function PlainBlock({ text, growing }: { text: string; growing: boolean }) {
+  return growing ? null : <p className="whitespace-pre-wrap">{text}</p>;
 }
 
 /** A line that opens (or closes) a fenced code block. */
@@ -85,12 +96,13 @@ const BlockGroup = memo(
         ].join(' ')}
       >
         {blocks.map((block, i) => {
+          const Block = loaded ?? LazyBlock;
           const isGrowing = growing && i === blocks.length - 1;
           // Only code blocks render differently while they grow; for the rest, a last block
           // that was already complete keeps its props when it stops growing (no re-parse).
           return (
-            <Suspense key={i} fallback={<PlainBlock text={block} />}>
-              <MarkdownBlock
+            <Suspense key={i} fallback={<PlainBlock text={block} growing={growing} />}>
+              <Block
                 text={isGrowing ? repairMarkdown(block) : block}
                 growing={isGrowing && FENCE.test(block)}
               />

@@ -32,9 +32,15 @@ test('the main flow works with the keyboard alone, with a visible focus', async 
   const chat = new ChatPage(page);
   await chat.goto(APP());
   const box = page.locator('form:has(textarea[aria-label="Message"]) > div');
+  // The Message box has focus at once; from the top of the page, Tab goes back to it, and every
+  // stop on the way shows where focus is.
+  await expect(chat.message).toBeFocused();
+  await page.evaluate(() => {
+    document.body.tabIndex = -1;
+    document.body.focus();
+    document.body.removeAttribute('tabindex');
+  });
   const unfocusedBorder = await box.evaluate((el) => getComputedStyle(el).borderColor);
-
-  // From the top of the page to the Message box: every stop on the way shows where focus is.
   const stops: string[] = [];
   for (;;) {
     await page.keyboard.press('Tab');
@@ -142,6 +148,15 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(chat.examples).toBeVisible();
       await expect(chat.model).toBeVisible();
       expect(await seriousViolations(page), 'empty state').toEqual([]);
+      await expect(page.getByRole('main')).toContainText('What can I help with?');
+
+      // Settings before the first message, then closed with a prompt set.
+      await chat.settings.click();
+      await chat.systemPrompt.fill('Answer briefly.');
+      await expect(page.getByRole('button', { name: 'Use for new chats' })).toBeVisible();
+      expect(await seriousViolations(page), 'settings of a new chat').toEqual([]);
+      await chat.settings.click();
+      await expect(page.getByRole('button', { name: 'System prompt on' })).toBeVisible();
 
       await chat.askAndWait('[[reasoning]] [[delay:0]] Think first');
       await chat.askAndWait('[[tokens:120]] [[delay:0]]'); // table, code, list, quote, link
@@ -153,6 +168,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       expect(await seriousViolations(page), 'finished conversation').toEqual([]);
 
       await page.setViewportSize({ width: 375, height: 740 });
+      expect(await seriousViolations(page), 'phone header').toEqual([]);
       await page.getByRole('button', { name: 'Open sidebar' }).click();
       await expect(page.getByRole('dialog', { name: 'Chats' })).toBeVisible();
       expect(await seriousViolations(page), 'phone, drawer open').toEqual([]);

@@ -3,6 +3,7 @@
  * header on a phone, the demo banner, settings before the first message, choices that are kept,
  * the tab's title and other tabs following the theme.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { ChatPage, simRequests } from '../support/chat-page';
 import { uniqueTag } from '../support/api';
@@ -102,6 +103,8 @@ test.describe('phone', () => {
     const banner = page.getByRole('note');
     await expect(banner).toContainText('built-in demo model');
     expect((await banner.boundingBox())!.height).toBeLessThanOrEqual(60);
+    const { violations } = await new AxeBuilder({ page }).include('[role="note"]').analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     await banner.getByRole('button', { name: 'Dismiss' }).click();
     await expect(banner).toHaveCount(0);
     await page.reload();
