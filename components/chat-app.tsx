@@ -9,6 +9,7 @@ import { Composer } from '@/components/composer';
 import { ThemeToggle } from '@/components/theme-toggle';
 import { MenuIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
+import { useSidebarCollapsed } from '@/hooks/use-sidebar-collapsed';
 
 export function ChatApp({ demo }: { demo: boolean }) {
   const chat = useChat();
@@ -18,6 +19,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
   const composer = useRef<HTMLTextAreaElement>(null);
   const openDrawer = useRef<HTMLButtonElement>(null);
   const drawerPanel = useRef<HTMLDivElement>(null);
+  const [collapsed, setCollapsed] = useSidebarCollapsed();
 
   // The drawer is modal: focus goes into it, and back to its button when it closes.
   const closeDrawer = useCallback(() => setDrawer(false), []);
@@ -62,11 +64,14 @@ export function ChatApp({ demo }: { demo: boolean }) {
 
   return (
     <div className="flex h-dvh overflow-hidden">
-      <aside className="hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 md:block dark:border-zinc-800 dark:bg-zinc-900/50">
+      <aside
+        className={`hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/50 ${collapsed ? '' : 'md:block'}`}
+      >
         <Sidebar
           conversations={chat.conversations}
           activeId={chat.activeId}
           onNavigate={() => {}}
+          onHide={() => setCollapsed(true)}
         />
       </aside>
       {drawer && (
@@ -108,6 +113,17 @@ export function ChatApp({ demo }: { demo: boolean }) {
           >
             <MenuIcon />
           </button>
+          {collapsed && (
+            <button
+              type="button"
+              className="btn-ghost hidden md:inline-flex"
+              aria-label="Show sidebar"
+              data-sidebar-toggle="show"
+              onClick={() => setCollapsed(false)}
+            >
+              <MenuIcon />
+            </button>
+          )}
           <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? 'New chat'}</h1>
           {models.length > 0 && (
             <select
