@@ -5,6 +5,8 @@
  * export all, bulk delete, and hiding the sidebar on a desktop.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { ChatPage } from '../support/chat-page';
 
@@ -402,3 +404,62 @@ test('the sidebar can be hidden on a desktop, and stays so after a reload', asyn
   await expect(chat.chat('Hello')).toBeVisible();
   await expect(show).toHaveCount(0);
 });
+
+async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ rule: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(colorScheme, () => {
+    test.use({ colorScheme });
+
+    test('the sidebar states pass axe; screenshots at desktop and phone width', async ({
+      page,
+    }, testInfo) => {
+      test.setTimeout(60_000);
+      const shoot = async (name: string) => {
+        const file = path.join(testInfo.project.outputDir, 'screenshots', `sidebar-${name}.png`);
+        await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+        await testInfo.attach(name, { path: file, contentType: 'image/png' });
+      };
+      const chat = new ChatPage(page);
+      await chat.goto(APP());
+      const now = Date.now();
+      await seed(chat, [
+        seedChat('Plans for the weekend', now, ['Any ideas?', 'Reply to: Any ideas?']),
+        seedChat(`A very long title ${'that goes on and on '.repeat(8)}`, now - DAY),
+        seedChat('Zebra crossings', now - 3 * DAY, ['Where is the nearest zebra?', 'Here.']),
+        seedChat('Recipe for soup', now - 12 * DAY),
+        seedChat('Old notes', now - 80 * DAY),
+      ]);
+      await chat.ask('[[tokens:400]] [[delay:50]] a reply that streams');
+      await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
+      await page.mouse.move(900, 700);
+      await chat.remove('Recipe for soup');
+      expect(await seriousViolations(page), 'groups, replying, undo').toEqual([]);
+      await shoot(`desktop-${colorScheme}`);
+      await chat.search.fill('nearest');
+      await expect(chat.chat('Zebra crossings').locator('mark')).toBeVisible();
+      expect(await seriousViolations(page), 'search snippet').toEqual([]);
+      await shoot(`desktop-${colorScheme}-search`);
+      await chat.chat('Zebra crossings').click();
+      await expect(chat.title).toHaveText('Zebra crossings');
+      await shoot(`desktop-${colorScheme}-highlight`);
+      await chat.search.fill('');
+      await page.getByRole('button', { name: 'Select', exact: true }).click();
+      await page.getByRole('checkbox', { name: 'Old notes' }).check();
+      expect(await seriousViolations(page), 'select mode').toEqual([]);
+      await shoot(`desktop-${colorScheme}-select`);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.setViewportSize({ width: 375, height: 740 });
+      await page.getByRole('button', { name: 'Open sidebar' }).click();
+      await expect(page.getByRole('dialog', { name: 'Chats' })).toBeVisible();
+      expect(await seriousViolations(page), 'phone drawer').toEqual([]);
+      await shoot(`phone-${colorScheme}-drawer`);
+    });
+  });
+}

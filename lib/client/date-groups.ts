@@ -26,7 +26,18 @@ export function dateGroupLabel(time: number, now: number, locale?: string): stri
   if (days <= 1) return 'Yesterday';
   if (days <= 7) return 'Previous 7 days';
   if (days <= 30) return 'Previous 30 days';
-  return new Date(time).toLocaleDateString(locale ?? 'en-US', { month: 'long', year: 'numeric' });
+  return monthFormat(locale ?? 'en-US').format(time);
+}
+
+// The list regroups on every streamed flush: building an Intl formatter per row each time costs.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function monthFormat(locale: string): Intl.DateTimeFormat {
+  let format = formats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric' });
+    formats.set(locale, format);
+  }
+  return format;
 }
 
 /** Splits a list already sorted newest first into consecutive groups, keeping its order. */
