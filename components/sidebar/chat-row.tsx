@@ -97,7 +97,7 @@ export function ChatRow({
                 className="block w-full truncate text-xs text-zinc-600 dark:text-zinc-400"
               >
                 {snippet.before}
-                <mark className="rounded-sm bg-yellow-200 text-inherit dark:bg-yellow-700/60">
+                <mark className="rounded-sm bg-yellow-200 text-zinc-900 dark:bg-yellow-300">
                   {snippet.match}
                 </mark>
                 {snippet.after}
