@@ -13,6 +13,7 @@ import { preloadMarkdown } from '@/components/markdown';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
+import { useSidebarCollapsed } from '@/hooks/use-sidebar-collapsed';
 
 export function ChatApp({ demo }: { demo: boolean }) {
   const chat = useChat();
@@ -22,6 +23,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
   const composer = useRef<HTMLTextAreaElement>(null);
   const openDrawer = useRef<HTMLButtonElement>(null);
   const drawerPanel = useRef<HTMLDivElement>(null);
+  const [collapsed, setCollapsed] = useSidebarCollapsed();
 
   // The drawer is modal: focus goes into it, and back to its button when it closes.
   const closeDrawer = useCallback(() => setDrawer(false), []);
@@ -82,11 +84,14 @@ export function ChatApp({ demo }: { demo: boolean }) {
       >
         Skip to the message box
       </a>
-      <aside className="hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 md:block dark:border-zinc-800 dark:bg-zinc-900/50">
+      <aside
+        className={`hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/50 ${collapsed ? '' : 'md:block'}`}
+      >
         <Sidebar
           conversations={chat.conversations}
           activeId={chat.activeId}
           onNavigate={() => {}}
+          onHide={() => setCollapsed(true)}
         />
       </aside>
       {drawer && (
@@ -128,6 +133,17 @@ export function ChatApp({ demo }: { demo: boolean }) {
           >
             <MenuIcon />
           </button>
+          {collapsed && (
+            <button
+              type="button"
+              className="btn-ghost hidden md:inline-flex"
+              aria-label="Show sidebar"
+              data-sidebar-toggle="show"
+              onClick={() => setCollapsed(false)}
+            >
+              <MenuIcon />
+            </button>
+          )}
           <div className="min-w-0 flex-1">
             <h1 className="truncate leading-snug font-semibold">{active?.title ?? 'New chat'}</h1>
             <div className="flex min-w-0 items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">

@@ -1,48 +1,138 @@
 'use client';
-import { useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
-import { chatActions } from '@/lib/client/chat-store';
-import { EditIcon, PlusIcon, TrashIcon } from '@/components/icons';
+import { chatActions, type Removed } from '@/lib/client/chat-store';
+import { groupByDate } from '@/lib/client/date-groups';
+import { conversationSnippet, matchesQuery, normalizeQuery } from '@/lib/client/search';
+import { clearSearchHighlight, showSearchMatch } from '@/lib/client/search-highlight';
+import { PlusIcon } from '@/components/icons';
+import { ChatRow } from '@/components/sidebar/chat-row';
 
-/** Conversations: new, search, switch, rename, delete, import. */
+const BulkSelect = lazy(() => import('@/components/sidebar/bulk-select'));
+
+/** How long Undo is offered after a delete. */
+const UNDO_MS = 8000;
+
+/** Where focus goes once the row it was on changes: a chat's row, or New chat. */
+type FocusTarget = { chatId: string } | 'new-chat';
+
+/** Conversations: new, search, switch, rename, delete (with undo), select, import, export. */
 export function Sidebar({
   conversations,
   activeId,
   onNavigate,
+  onHide,
 }: {
   conversations: Conversation[];
   activeId: string | null;
   /** Called after a choice, so the phone layout can close the drawer. */
   onNavigate: () => void;
+  /** Hides the sidebar (wide screens only; the drawer has its own close). */
+  onHide?: () => void;
 }) {
   const [query, setQuery] = useState('');
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [selecting, setSelecting] = useState(false);
   const [notice, setNotice] = useState('');
+  const [undo, setUndo] = useState<Removed | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const nav = useRef<HTMLElement>(null);
+  const focusNext = useRef<FocusTarget | null>(null);
 
-  const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    if (!q) return conversations;
-    return conversations.filter(
-      (c) =>
-        c.title.toLowerCase().includes(q) ||
-        c.messages.some((m) => m.content.toLowerCase().includes(q)),
+  const q = normalizeQuery(query);
+  const shown = useMemo(() => conversations.filter((c) => matchesQuery(c, q)), [conversations, q]);
+  // Date groups follow the clock: a page left open overnight regroups within a minute.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  const groups = useMemo(() => groupByDate(shown, (c) => c.updatedAt, now), [shown, now]);
+
+  // Focus moves after the render that changed the rows (never left on <body>).
+  useEffect(() => {
+    const target = focusNext.current;
+    if (!target) return;
+    const el =
+      target === 'new-chat'
+        ? nav.current?.querySelector<HTMLElement>('[data-new-chat]')
+        : nav.current?.querySelector<HTMLElement>(`[data-chat-id="${CSS.escape(target.chatId)}"]`);
+    if (el) {
+      focusNext.current = null;
+      el.focus();
+    }
+  });
+
+  // The Undo offer ends after a while.
+  useEffect(() => {
+    if (!undo) return;
+    const timer = setTimeout(() => setUndo(null), UNDO_MS);
+    return () => clearTimeout(timer);
+  }, [undo]);
+
+  // No query, no highlighted matches in the open chat.
+  useEffect(() => {
+    if (!q) clearSearchHighlight();
+  }, [q]);
+
+  /** Deletes at once; the next row (else the previous, else New chat) takes the focus. */
+  async function remove(ids: string[]) {
+    const gone = new Set(ids);
+    const index = shown.findIndex((c) => gone.has(c.id));
+    const rest = shown.filter((c) => !gone.has(c.id));
+    const next = rest[index] ?? rest[index - 1];
+    focusNext.current = next ? { chatId: next.id } : 'new-chat';
+    const removed = await chatActions.remove(ids);
+    const [only] = removed.conversations;
+    setNotice(
+      removed.conversations.length === 1 && only
+        ? `Deleted “${only.title}”.`
+        : `Deleted ${removed.conversations.length} chats.`,
     );
-  }, [conversations, query]);
+    setUndo(removed);
+  }
+
+  async function restore(removed: Removed) {
+    setUndo(null);
+    const [first] = removed.conversations;
+    if (first) focusNext.current = { chatId: first.id };
+    await chatActions.restore(removed);
+    setNotice(
+      removed.conversations.length === 1 && first
+        ? `Restored “${first.title}”.`
+        : `Restored ${removed.conversations.length} chats.`,
+    );
+  }
 
   return (
-    <nav aria-label="Chats" className="flex h-full flex-col gap-3 p-3">
-      <button
-        type="button"
-        className="btn-primary w-full"
-        onClick={() => {
-          chatActions.newChat();
-          onNavigate();
-        }}
-      >
-        <PlusIcon />
-        New chat
-      </button>
+    <nav ref={nav} aria-label="Chats" className="flex h-full flex-col gap-3 p-3">
+      <div className="flex gap-2">
+        <button
+          type="button"
+          data-new-chat
+          className="btn-primary flex-1"
+          onClick={() => {
+            clearSearchHighlight();
+            chatActions.newChat();
+            onNavigate();
+          }}
+        >
+          <PlusIcon />
+          New chat
+        </button>
+        {onHide && (
+          <button
+            type="button"
+            className="btn-ghost px-2"
+            aria-label="Hide sidebar"
+            data-sidebar-toggle="hide"
+            title="Hide sidebar"
+            onClick={onHide}
+          >
+            <PanelIcon />
+          </button>
+        )}
+      </div>
       <input
         type="search"
         aria-label="Search chats"
@@ -51,77 +141,75 @@ export function Sidebar({
         onChange={(e) => setQuery(e.target.value)}
         className="field"
       />
-      <ul className="-mx-1 flex-1 space-y-0.5 overflow-y-auto px-1" aria-label="Chat history">
-        {shown.length === 0 && (
-          <li className="px-2 py-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
-            {query ? 'No chat matches.' : 'No chats yet.'}
-          </li>
-        )}
-        {shown.map((c) =>
-          renaming === c.id ? (
-            <li key={c.id}>
-              <form
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  const title = new FormData(e.currentTarget).get('title');
-                  chatActions.rename(c.id, String(title ?? ''));
-                  setRenaming(null);
-                }}
-              >
-                <input
-                  name="title"
-                  aria-label="Chat title"
-                  defaultValue={c.title}
-                  autoFocus
-                  onBlur={(e) => e.currentTarget.form?.requestSubmit()}
-                  onKeyDown={(e) => e.key === 'Escape' && setRenaming(null)}
-                  className="field"
-                />
-              </form>
+      {selecting ? (
+        <Suspense fallback={<p className="flex-1 px-2 text-sm">Loading…</p>}>
+          <BulkSelect
+            conversations={shown}
+            onCancel={() => setSelecting(false)}
+            onDelete={(ids) => {
+              setSelecting(false);
+              void remove(ids);
+            }}
+          />
+        </Suspense>
+      ) : (
+        <ul className="-mx-1 flex-1 overflow-y-auto px-1" aria-label="Chat history">
+          {shown.length === 0 && (
+            <li className="px-2 py-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
+              {query ? 'No chat matches.' : 'No chats yet.'}
             </li>
-          ) : (
-            <li key={c.id} className="group relative">
-              <button
-                type="button"
-                aria-current={c.id === activeId ? 'page' : undefined}
-                onClick={() => {
+          )}
+          {groups.map((group) =>
+            group.items.map((c, i) => (
+              <ChatRow
+                key={c.id}
+                chat={c}
+                current={c.id === activeId}
+                heading={i === 0 ? group.label : undefined}
+                snippet={conversationSnippet(c, q)}
+                renaming={renaming === c.id}
+                onOpen={() => {
                   chatActions.select(c.id);
+                  if (q) showSearchMatch(q);
+                  else clearSearchHighlight();
                   onNavigate();
                 }}
-                className="w-full truncate rounded-md py-2 pr-16 pl-2 text-left text-sm hover:bg-zinc-200/60 focus-visible:outline-2 focus-visible:outline-blue-600 aria-[current=page]:bg-zinc-200 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-zinc-800"
-              >
-                {c.title}
-                {c.messages.at(-1)?.status === 'streaming' && (
-                  <span className="ml-1 text-blue-600" aria-label="(replying)">
-                    •
-                  </span>
-                )}
-              </button>
-              <div className="absolute top-1 right-1 flex opacity-100 group-focus-within:opacity-100 group-hover:opacity-100 sm:opacity-0">
-                <button
-                  type="button"
-                  className="btn-ghost px-1.5"
-                  aria-label={`Rename ${c.title}`}
-                  onClick={() => setRenaming(c.id)}
-                >
-                  <EditIcon />
-                </button>
-                <button
-                  type="button"
-                  className="btn-ghost px-1.5"
-                  aria-label={`Delete ${c.title}`}
-                  onClick={() => {
-                    if (confirm(`Delete “${c.title}”?`)) void chatActions.remove(c.id);
-                  }}
-                >
-                  <TrashIcon />
-                </button>
-              </div>
-            </li>
-          ),
+                onRename={() => setRenaming(c.id)}
+                onRenameDone={(title, viaBlur) => {
+                  if (title !== null) chatActions.rename(c.id, title);
+                  setRenaming(null);
+                  // Blurred by a click elsewhere: focus stays where the person put it.
+                  if (!viaBlur) focusNext.current = { chatId: c.id };
+                }}
+                onDelete={() => void remove([c.id])}
+              />
+            )),
+          )}
+        </ul>
+      )}
+      <div className="space-y-1 border-t border-zinc-200 pt-2 dark:border-zinc-800">
+        {!selecting && (
+          <div className="flex gap-1">
+            <button
+              type="button"
+              className="btn-ghost flex-1 justify-center"
+              disabled={conversations.length === 0}
+              onClick={() => setSelecting(true)}
+            >
+              Select
+            </button>
+            <button
+              type="button"
+              className="btn-ghost flex-1 justify-center"
+              disabled={conversations.length === 0}
+              onClick={() =>
+                void import('@/lib/client/export-all').then((m) => m.exportAll(conversations))
+              }
+            >
+              Export all chats
+            </button>
+          </div>
         )}
-      </ul>
-      <div className="border-t border-zinc-200 pt-2 dark:border-zinc-800">
         <button
           type="button"
           className="btn-ghost w-full justify-center"
@@ -141,16 +229,48 @@ export function Sidebar({
             if (!file) return;
             chatActions
               .importFile(file)
-              .then((n) => setNotice(`Imported ${n} chat${n === 1 ? '' : 's'}.`))
+              .then(async ({ imported, skipped }) => {
+                const { importSummary } = await import('@/lib/client/import-plan');
+                setNotice(importSummary(imported, skipped));
+                setQuery(''); // so the opened chat shows, on top
+              })
               .catch((err: unknown) =>
                 setNotice(err instanceof Error ? err.message : 'Import failed.'),
               );
           }}
         />
-        <p role="status" className="px-2 text-xs text-zinc-600 dark:text-zinc-400">
-          {notice}
-        </p>
+        <div className="flex min-h-6 items-center gap-2 px-2">
+          <p role="status" className="min-w-0 flex-1 text-xs text-zinc-600 dark:text-zinc-400">
+            {notice}
+          </p>
+          {undo && (
+            <button
+              type="button"
+              className="btn-ghost shrink-0 px-2 py-0.5 font-medium text-blue-700 dark:text-blue-300"
+              onClick={() => void restore(undo)}
+            >
+              Undo
+            </button>
+          )}
+        </div>
       </div>
     </nav>
   );
 }
+
+const PanelIcon = () => (
+  <svg
+    width={16}
+    height={16}
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth={2}
+    strokeLinecap="round"
+    strokeLinejoin="round"
+    aria-hidden
+  >
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <path d="M9 4v16" />
+  </svg>
+);

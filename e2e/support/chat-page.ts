@@ -103,15 +103,17 @@ export class ChatPage {
     await expect(this.chat(next)).toBeVisible();
   }
 
-  /** Deletes a conversation, answering the confirmation with `accept`. */
-  async remove(title: string, accept = true) {
-    let asked = '';
-    this.page.once('dialog', (dialog) => {
-      asked = dialog.message();
-      void (accept ? dialog.accept() : dialog.dismiss());
-    });
+  /** Deletes a conversation (at once: the sidebar then offers Undo for a few seconds). */
+  async remove(title: string) {
     await this.history.getByRole('button', { name: `Delete ${title}`, exact: true }).click();
-    await expect.poll(() => asked).toContain(title);
+    await expect(this.sidebarStatus).toHaveText(`Deleted “${title}”.`);
+  }
+
+  /** The sidebar's Undo after a delete. */
+  undo(): Locator {
+    return this.page
+      .getByRole('navigation', { name: 'Chats' })
+      .getByRole('button', { name: 'Undo' });
   }
 
   /** Waits until the last answer has ended this way and shows its text. */

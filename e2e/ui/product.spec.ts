@@ -65,8 +65,10 @@ test.describe('conversations', () => {
     await chat.search.fill('');
     await expect(chat.history.getByRole('listitem')).toHaveCount(2);
 
-    // Delete asks first: "Cancel" keeps the chat, "OK" deletes it.
-    await chat.remove('What about dogs?', false);
+    // Delete acts at once and offers Undo.
+    await chat.remove('What about dogs?');
+    await expect(chat.chat('What about dogs?')).toHaveCount(0);
+    await chat.undo().click();
     await expect(chat.chat('What about dogs?')).toBeVisible();
     await chat.remove('What about dogs?');
     await expect(chat.chat('What about dogs?')).toHaveCount(0);
@@ -434,12 +436,20 @@ test.describe('export and import', () => {
       page.getByRole('button', { name: 'Import chats (JSON)' }).click(),
     ]);
     await chooser.setFiles(file);
+    // The same chat is already here: nothing to add.
+    await expect(chat.sidebarStatus).toHaveText('Nothing imported: 1 chat already here.');
+    await expect(chat.chat('Export me')).toHaveCount(1);
+    // Once deleted, it imports back and opens.
+    await chat.remove('Export me');
+    await expect(chat.title).toHaveText('New chat');
+    await page.getByLabel('Import file').setInputFiles(file);
     await expect(chat.sidebarStatus).toHaveText('Imported 1 chat.');
-    await expect(chat.chat('Export me')).toHaveCount(2);
+    await expect(chat.chat('Export me')).toHaveCount(1);
+    await expect(chat.title).toHaveText('Export me');
     await expect(chat.userTexts()).toHaveText(['Export me']);
     await chat.expectAnswer('Reply to: Export me');
     await page.reload();
-    await expect(chat.chat('Export me')).toHaveCount(2);
+    await expect(chat.chat('Export me')).toHaveCount(1);
   });
 
   test('importing a file that is not an export says so', async ({ page }) => {

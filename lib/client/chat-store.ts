@@ -35,6 +35,13 @@ export interface ChatState {
 }
 
 type Listener = () => void;
+
+/** What `remove` took away, for `restore`. */
+export interface Removed {
+  conversations: Conversation[];
+  /** The open chat, when it was one of them. */
+  activeId: string | null;
+}
 type Broadcast =
   | { type: 'message'; conversationId: string; message: StoredMessage }
   | { type: 'changed'; conversationId: string }
@@ -381,16 +388,50 @@ export const chatActions = {
     if (clean) updateConversation(id, (c) => ({ ...c, title: clean }), { save: 'now' });
   },
 
-  async remove(id: string) {
-    const c = state.conversations.find((x) => x.id === id);
-    const last = c?.messages.at(-1);
-    if (last?.status === 'streaming' && last.replyId) void stopReply(last.replyId);
+  /**
+   * Deletes chats at once (a reply still streaming in one is stopped) and returns what `restore`
+   * needs to undo it. IndexedDB forgets them now too: closing the page during the undo window
+   * leaves them deleted, as the person asked; Undo saves them again.
+   */
+  async remove(ids: string | string[]): Promise<Removed> {
+    const gone = new Set(typeof ids === 'string' ? [ids] : ids);
+    const removed: Removed = {
+      conversations: state.conversations.filter((c) => gone.has(c.id)),
+      activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
+    };
+    for (const c of removed.conversations) {
+      const last = c.messages.at(-1);
+      if (last?.status === 'streaming' && last.replyId) void stopReply(last.replyId);
+    }
     set({
-      conversations: state.conversations.filter((x) => x.id !== id),
-      activeId: state.activeId === id ? null : state.activeId,
+      conversations: state.conversations.filter((x) => !gone.has(x.id)),
+      activeId: removed.activeId ? null : state.activeId,
     });
-    await deleteConversation(id);
-    broadcast({ type: 'deleted', conversationId: id });
+    for (const c of removed.conversations) {
+      await deleteConversation(c.id);
+      broadcast({ type: 'deleted', conversationId: c.id });
+    }
+    return removed;
+  },
+
+  /** Undoes `remove`: the same chats, in the same place (their dates are kept), reopened. */
+  async restore(removed: Removed) {
+    const back = removed.conversations.map((c) => ({
+      ...c,
+      // Its reply was stopped on delete.
+      messages: c.messages.map((m) =>
+        m.status === 'streaming' ? { ...m, status: 'stopped' as const } : m,
+      ),
+    }));
+    const ids = new Set(back.map((c) => c.id));
+    set({
+      conversations: sortByUpdated([...state.conversations.filter((c) => !ids.has(c.id)), ...back]),
+      activeId: removed.activeId ?? state.activeId,
+    });
+    for (const c of back) {
+      await saveConversation(c);
+      broadcast({ type: 'changed', conversationId: c.id });
+    }
   },
 
   /** The system prompt of a chat, or (id null) of the chat about to start. */
@@ -519,8 +560,12 @@ export const chatActions = {
     void startReply(c.id, last.id, history);
   },
 
-  async importFile(file: File): Promise<number> {
-    const { exportSchema } = await import('@/lib/client/types');
+  /** Imports an export file: new chats go on top and the first is opened; copies are skipped. */
+  async importFile(file: File): Promise<{ imported: number; skipped: number }> {
+    const [{ exportSchema }, { planImport }] = await Promise.all([
+      import('@/lib/client/types'),
+      import('@/lib/client/import-plan'),
+    ]);
     let json: unknown;
     try {
       json = JSON.parse(await file.text());
@@ -529,21 +574,23 @@ export const chatActions = {
     }
     const parsed = exportSchema.safeParse(json);
     if (!parsed.success) throw new Error('This file is not a StreamChat export.');
-    for (const imported of parsed.data.conversations) {
-      // A fresh id, so importing twice never overwrites; unfinished replies can't resume here.
-      const c: Conversation = {
-        ...imported,
-        id: newId(),
-        messages: imported.messages.map((m) =>
-          m.status === 'streaming' ? { ...m, status: 'stopped', replyId: undefined } : m,
-        ),
-      };
-      replaceConversation(c);
+    const plan = planImport(state.conversations, parsed.data.conversations, {
+      now: Date.now(),
+      newId,
+    });
+    const ids = new Set(plan.added.map((c) => c.id));
+    set({
+      conversations: sortByUpdated([
+        ...plan.added,
+        ...state.conversations.filter((c) => !ids.has(c.id)),
+      ]),
+      activeId: plan.added[0]?.id ?? plan.firstExistingId ?? state.activeId,
+    });
+    for (const c of plan.added) {
       await saveConversation(c);
       broadcast({ type: 'changed', conversationId: c.id });
     }
-    set({ activeId: state.conversations[0]?.id ?? null });
-    return parsed.data.conversations.length;
+    return { imported: plan.added.length, skipped: plan.skipped };
   },
 };
 
