@@ -152,7 +152,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
                   aria-label="Model"
                   value={model}
                   onChange={(e) => actions.setModel(e.target.value)}
-                  className="-ml-1 max-w-full min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
+                  className="-ml-1 max-w-full min-w-0 truncate rounded bg-transparent [field-sizing:content] py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
                 >
                   {models.map((m) => (
                     <option key={m.id} value={m.id}>
