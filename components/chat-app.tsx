@@ -10,7 +10,14 @@ import { ThemeToggle } from '@/components/theme-toggle';
 import { MenuIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
 
-export function ChatApp({ demo }: { demo: boolean }) {
+export function ChatApp({
+  demo,
+  limits,
+}: {
+  demo: boolean;
+  /** The server's limits the UI checks before sending (MAX_MESSAGE_CHARS). */
+  limits?: { maxMessageChars: number };
+}) {
   const chat = useChat();
   const { active, actions } = chat;
   const [drawer, setDrawer] = useState(false);
@@ -156,6 +163,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
           streaming={chat.streaming}
           onSend={(text) => actions.send(text)}
           onStop={() => actions.stop()}
+          maxMessageChars={limits?.maxMessageChars}
         />
       </div>
       <LiveAnnouncer conversation={active} />
