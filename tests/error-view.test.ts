@@ -56,6 +56,10 @@ describe('errorView', () => {
         retryable: true,
         retryAfter: 12,
       }).text,
+    ).toBe('The model provider is rate limiting requests.');
+    expect(
+      errorView({ code: 'rate_limited', message: ERROR_MESSAGES.rate_limited, retryable: true })
+        .text,
     ).toBe(ERROR_MESSAGES.rate_limited);
     expect(
       errorView({ code: 'http_500', message: 'The server answered 500.', retryable: true }),

@@ -54,8 +54,10 @@ export function errorView(error: StoredError): ErrorView {
   if (error.code === 'bad_upstream_response' && !error.retryable) {
     return { text: MISCONFIGURED, retry: false, operator: true };
   }
-  // The wait is shown live under the message: drop the server's fixed "asks to wait N s".
-  const text = error.message.replace(/\s*The provider asks to wait \d+ s\.$/, '');
+  // A known wait is shown live under the message: drop the server's fixed words about it.
+  const text = error.retryAfter
+    ? error.message.replace(/\s*(Try again in a moment|The provider asks to wait \d+ s)\./g, '')
+    : error.message;
   return { text, retry: true, operator: false };
 }
 
