@@ -5,7 +5,8 @@
  * watched while it streams, and a reply the server stopped because its page was closed.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { ChatPage, simRequests } from '../support/chat-page';
+import { CONTINUE_PROMPT } from '../../lib/chat/protocol';
+import { ChatPage, simRequests, words } from '../support/chat-page';
 import { APP, uniqueTag } from '../support/api';
 import { startTcpProxy } from '../support/tcp-proxy';
 
@@ -261,6 +262,31 @@ test.describe('errors', () => {
 });
 
 test.describe('while a reply streams', () => {
+  test('Continue: its instruction goes only into its own request, never into the history', async ({
+    page,
+  }) => {
+    const chat = new ChatPage(page);
+    await chat.goto(APP());
+    await chat.ask(`[[echo]] [[delay:20]] ${words(300)}`);
+    await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(30);
+    await chat.stop.click();
+    await chat.waitForStatus('stopped');
+    const continued = nextChatRequest(page);
+    await chat.answer().getByRole('button', { name: 'Continue' }).click();
+    expect((await continued).at(-1)).toEqual({ role: 'user', content: CONTINUE_PROMPT });
+    await chat.waitForStatus('done');
+
+    const next = nextChatRequest(page);
+    await chat.ask('[[delay:0]] Thanks');
+    const history = await next;
+    expect(history.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(history[1]!.content.trim()).toBe(words(300));
+    await chat.waitForStatus('done');
+    await page.reload();
+    await expect(chat.userMessages()).toHaveCount(2);
+    await expect(chat.page.getByText(CONTINUE_PROMPT)).toHaveCount(0);
+  });
+
   test('a lost connection is a visible notice that says it reconnects (offline here)', async ({
     page,
     context,
