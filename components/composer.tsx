@@ -80,10 +80,10 @@ export function Composer({
         )}
       </div>
       {(length.show || !coarse) && (
-        <div className="mt-1.5 flex flex-wrap items-baseline justify-center gap-x-3 text-center text-xs text-zinc-600 dark:text-zinc-400">
-          {!coarse && <p>Esc stops a reply · Ctrl+Shift+O starts a new chat</p>}
+        <p className="mt-1.5 flex flex-wrap items-baseline justify-center gap-x-3 text-center text-xs text-zinc-600 dark:text-zinc-400">
+          {!coarse && <span>Esc stops a reply · Ctrl+Shift+O starts a new chat</span>}
           {length.show && (
-            <p
+            <span
               id={counterId}
               data-testid="length-counter"
               className={
@@ -100,9 +100,9 @@ export function Composer({
                   {length.excess === 1 ? 'character' : 'characters'}.
                 </span>
               )}
-            </p>
+            </span>
           )}
-        </div>
+        </p>
       )}
     </form>
   );

@@ -48,9 +48,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await chat.askAndWait('[[echo]] [[delay:0]] مرحبا بالعالم، كيف حالك اليوم؟');
       await chat.ask('[[status:429]] [[retry-after:60]] Hello');
       await chat.waitForStatus('error');
+      await shoot('countdown');
       await chat.message.fill('x'.repeat(20_001));
       await expect(page.getByTestId('length-counter')).toBeVisible();
-      await shoot('countdown-counter');
+      await shoot('counter');
       await chat.message.fill('');
 
       await chat.newChat.click();
@@ -65,6 +66,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       );
       await shoot('reasoning-live');
       await chat.waitForStatus('done');
+      await shoot('reasoning-done');
       await chat.ask('[[tokens:600]] [[delay:30]]');
       await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(100);
       await context.setOffline(true);
