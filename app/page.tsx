@@ -11,5 +11,5 @@ export default async function Home() {
   const env = getEnv();
   const cookie = (await cookies()).get(ACCESS_COOKIE)?.value;
   if (!cookieGrantsAccess(cookie)) return <AccessGate />;
-  return <ChatApp demo={env.demo} />;
+  return <ChatApp demo={env.demo} limits={{ maxMessageChars: env.MAX_MESSAGE_CHARS }} />;
 }

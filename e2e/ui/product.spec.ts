@@ -256,13 +256,13 @@ test.describe('message actions', () => {
     expect(await simRequests(tag)).toHaveLength(4);
   });
 
-  test('reasoning is shown in a collapsed "Thinking" section', async ({ page }) => {
+  test('finished reasoning is folded into "Thought for N s"', async ({ page }) => {
     const chat = new ChatPage(page);
     await chat.goto(APP());
     await chat.askAndWait('[[reasoning]] [[delay:5]] Why?');
     const thinking = chat.answer().locator('details');
     const summary = thinking.locator('summary');
-    await expect(summary).toHaveText('Thinking');
+    await expect(summary).toHaveText(/^Thought for \d+ s$/);
     await expect(thinking).not.toHaveAttribute('open');
     await expect(thinking.getByText('Let me think about this step by step.')).toBeHidden();
     await summary.click();

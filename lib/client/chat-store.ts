@@ -20,6 +20,8 @@ import { followReply, type Following } from '@/lib/client/follow-reply';
 import type { Conversation, StoredMessage } from '@/lib/client/types';
 import { newId, titleFrom } from '@/lib/client/ids';
 import { readPreference, writePreference } from '@/lib/client/preferences';
+import { parseRetryAfter, withRetryAt } from '@/lib/client/error-view';
+import { cleanMessage, joinContinuation } from '@/lib/client/message-text';
 
 export interface ChatState {
   ready: boolean;
@@ -62,6 +64,8 @@ const followedReplies = new Map<string, string>(); // message id → reply id, w
 const queued = new Set<string>(); // reply ids this tab waits to follow
 const saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
 const sentAt = new Map<string, number>(); // message id → when its request was sent
+/** Messages whose Continue has not received its first text yet (see joinContinuation). */
+const continuing = new Set<string>();
 let channel: BroadcastChannel | null = null;
 
 function set(patch: Partial<ChatState>) {
@@ -181,16 +185,29 @@ function attach(conversationId: string, messageId: string, replyId: string) {
       let firstAt: number | undefined;
       let lastAt: number | undefined;
       let deltas = 0;
+      /** When this page saw the reasoning begin: "Thought for N s" runs until the answer does. */
+      let reasoningFrom: number | undefined;
+      const thought = (m: StoredMessage) =>
+        m.thoughtMs ??
+        (reasoningFrom !== undefined ? Math.round(performance.now() - reasoningFrom) : undefined);
       const handle = followReply(replyId, message.lastEventId ?? 0, {
         onFlush(f) {
           firstAt ??= f.firstAt;
           lastAt = f.lastAt ?? lastAt;
           deltas += f.deltas;
-          updateMessage(conversationId, messageId, (m) => ({
-            content: m.content + f.content,
-            reasoning: f.reasoning ? (m.reasoning ?? '') + f.reasoning : m.reasoning,
-            lastEventId: f.lastEventId,
-          }));
+          if (f.reasoning) reasoningFrom ??= performance.now();
+          updateMessage(conversationId, messageId, (m) => {
+            let content = f.content;
+            if (content && continuing.delete(messageId)) {
+              content = joinContinuation(m.content, content);
+            }
+            return {
+              content: m.content + content,
+              reasoning: f.reasoning ? (m.reasoning ?? '') + f.reasoning : m.reasoning,
+              thoughtMs: content && !m.content ? thought(m) : m.thoughtMs,
+              lastEventId: f.lastEventId,
+            };
+          });
         },
         onUsage(usage) {
           updateMessage(conversationId, messageId, () => ({ usage }));
@@ -199,6 +216,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
         onEnd(status, error) {
           following.delete(messageId);
           followedReplies.delete(messageId);
+          continuing.delete(messageId);
           setReconnecting(messageId, false);
           const sent = sentAt.get(messageId);
           sentAt.delete(messageId);
@@ -211,7 +229,11 @@ function attach(conversationId: string, messageId: string, replyId: string) {
                 firstAt !== undefined && lastAt !== undefined ? (lastAt - firstAt) / 1000 : 0;
               return {
                 status,
-                error,
+                error: error && withRetryAt(error),
+                // Nobody pressed Stop (here or in another tab): the server stopped a reply no
+                // page followed for its grace period.
+                stopReason: status === 'stopped' ? (m.stopReason ?? 'abandoned') : m.stopReason,
+                thoughtMs: m.reasoning ? thought(m) : m.thoughtMs,
                 metrics:
                   sent !== undefined && firstAt !== undefined
                     ? {
@@ -267,6 +289,8 @@ async function post(
       const body = (await res.json().catch(() => null)) as ErrorBody | null;
       throw Object.assign(new Error(body?.error.message ?? `The server answered ${res.status}.`), {
         code: body?.error.code ?? `http_${res.status}`,
+        // The app's own rate limit says when to try again: the reply shows it counting down.
+        retryAfter: parseRetryAfter(res.headers.get('retry-after')),
       });
     }
     const created = (await res.json()) as CreatedReply;
@@ -284,14 +308,15 @@ async function post(
       messageId,
       () => ({
         status: 'error',
-        error: {
+        error: withRetryAt({
           code: (e as { code?: string }).code ?? 'request_failed',
           message:
             e instanceof TypeError
               ? 'Could not reach the server. Check your connection.'
               : (e as Error).message,
           retryable: true,
-        },
+          retryAfter: (e as { retryAfter?: number }).retryAfter,
+        }),
       }),
       'now',
     );
@@ -492,6 +517,9 @@ export const chatActions = {
   stop() {
     const last = activeConversation()?.messages.at(-1);
     if (last?.status !== 'streaming' || !last.replyId) return;
+    const c = activeConversation();
+    // Said before asking the server, so the `close` that follows finds it (also in other tabs).
+    if (c) updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
     void stopReply(last.replyId).then((ok) => {
       // The `close` event normally ends it; if the server no longer knows it, end it here.
       if (!ok) {
@@ -518,12 +546,13 @@ export const chatActions = {
   },
 
   /** Changes a user message, drops everything after it and asks again. */
-  edit(messageId: string, text: string) {
+  edit(messageId: string, typed: string) {
     const c = activeConversation();
     if (!c || isStreaming(c)) return;
     const index = c.messages.findIndex((m) => m.id === messageId);
     const original = c.messages[index];
-    if (!original || original.role !== 'user' || !text.trim()) return;
+    const text = cleanMessage(typed);
+    if (!original || original.role !== 'user' || !text) return;
     const kept = [...c.messages.slice(0, index), { ...original, content: text }];
     const assistant = assistantFor(c);
     updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
@@ -533,7 +562,11 @@ export const chatActions = {
     void startReply(c.id, assistant.id, historyOf(kept));
   },
 
-  /** Asks the model to go on after a stop or an error; the text joins the same message. */
+  /**
+   * Asks the model to go on after a stop or an error; the text joins the same message. The
+   * Continue instruction goes only into this request: it is never stored, exported or sent again
+   * (later requests carry the whole answer as one assistant message).
+   */
   continue() {
     const c = activeConversation();
     const last = c?.messages.at(-1);
@@ -551,12 +584,14 @@ export const chatActions = {
       () => ({
         status: 'streaming',
         error: undefined,
+        stopReason: undefined,
         replyId: undefined,
         lastEventId: undefined,
         metrics: undefined,
       }),
       'now',
     );
+    continuing.add(last.id);
     void startReply(c.id, last.id, history);
   },
 
@@ -648,7 +683,14 @@ async function onBroadcast(event: Broadcast) {
   }
   if (event.type === 'message') {
     const c = state.conversations.find((x) => x.id === event.conversationId);
-    if (!c || following.has(event.message.id)) return;
+    if (!c) return;
+    if (following.has(event.message.id)) {
+      // Another tab pressed Stop on the reply this tab follows: its `close` is the person's stop.
+      if (event.message.stopReason === 'user') {
+        updateMessage(c.id, event.message.id, () => ({ stopReason: 'user' }), 'no');
+      }
+      return;
+    }
     const exists = c.messages.some((m) => m.id === event.message.id);
     replaceConversation({
       ...c,

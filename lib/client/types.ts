@@ -21,6 +21,13 @@ export const storedMessageSchema = z.object({
   status: messageStatus,
   createdAt: z.number(),
   reasoning: z.string().optional(),
+  /** How long the model reasoned before its answer began, when this page saw it. */
+  thoughtMs: z.number().optional(),
+  /**
+   * Why a `stopped` reply stopped: `user` pressed Stop; `abandoned`: the server stopped it on its
+   * own (no page followed it for its grace period). Absent in data saved before it existed.
+   */
+  stopReason: z.enum(['user', 'abandoned']).optional(),
   model: z.string().optional(),
   replyId: z.string().optional(),
   /** The last event of `replyId` whose content is included in `content`. */
@@ -31,6 +38,8 @@ export const storedMessageSchema = z.object({
       message: z.string(),
       retryable: z.boolean(),
       retryAfter: z.number().optional(),
+      /** When Retry may be pressed again (epoch ms): the wait counted from when the error came. */
+      retryAt: z.number().optional(),
     })
     .optional(),
   usage: z

@@ -1,0 +1,116 @@
+'use client';
+import { useId } from 'react';
+import type { StoredMessage } from '@/lib/client/types';
+import { chatActions } from '@/lib/client/chat-store';
+import { errorView } from '@/lib/client/error-view';
+import { Markdown } from '@/components/markdown';
+import { CopyButton } from '@/components/copy-button';
+import { PlayIcon, RefreshIcon } from '@/components/icons';
+import { ErrorAlert } from '@/components/message/error-alert';
+import { MessageTime } from '@/components/message/message-time';
+import { ReconnectingNotice, StoppedNote } from '@/components/message/notices';
+import { Reasoning } from '@/components/message/reasoning';
+import { useSecondsLeft } from '@/components/message/use-seconds-left';
+
+/**
+ * A reply. Re-rendered at each flush of its stream (about 30 times a second at most), so the
+ * pieces that do not change with the text are memoised: the markdown (on its text), the
+ * reasoning (on its text and state) and the time.
+ */
+export function AssistantMessage({
+  message,
+  isLast,
+  reconnecting,
+}: {
+  message: StoredMessage;
+  isLast: boolean;
+  reconnecting: boolean;
+}) {
+  const { status, error, reasoning, content } = message;
+  const streaming = status === 'streaming';
+  const waitId = useId();
+  const secondsLeft = useSecondsLeft(status === 'error' ? error?.retryAt : undefined);
+  const retry = status === 'error' && (!error || errorView(error).retry);
+  return (
+    <article aria-label="Assistant" data-status={status} className="group max-w-full min-w-0">
+      {reasoning && (
+        <Reasoning text={reasoning} live={streaming && !content} thoughtMs={message.thoughtMs} />
+      )}
+      <div
+        className="prose prose-zinc dark:prose-invert prose-pre:bg-zinc-900 prose-pre:text-zinc-100 prose-code:before:content-none prose-code:after:content-none max-w-none break-words"
+        data-testid="assistant-text"
+      >
+        {content ? <Markdown text={content} streaming={streaming} /> : null}
+      </div>
+      {streaming && reconnecting && <ReconnectingNotice />}
+      {streaming && !reconnecting && !(reasoning && !content) && (
+        <p className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+          <span
+            className="inline-block size-2 animate-pulse rounded-full bg-blue-600"
+            aria-hidden
+          />
+          {content ? 'Streaming' : 'Thinking…'}
+        </p>
+      )}
+      {status === 'stopped' && <StoppedNote reason={message.stopReason} />}
+      {status === 'error' && error && (
+        <ErrorAlert error={error} waitId={waitId} secondsLeft={secondsLeft} />
+      )}
+      {!streaming && (
+        <div className="mt-1 flex flex-wrap items-center gap-1">
+          {content && <CopyButton text={content} />}
+          {isLast && retry && (
+            <button
+              type="button"
+              className="btn-ghost"
+              disabled={secondsLeft > 0}
+              aria-describedby={secondsLeft > 0 ? waitId : undefined}
+              onClick={() => chatActions.regenerate()}
+            >
+              <RefreshIcon />
+              Retry
+            </button>
+          )}
+          {isLast && status !== 'error' && (
+            <button type="button" className="btn-ghost" onClick={() => chatActions.regenerate()}>
+              <RefreshIcon />
+              <span className="sr-only sm:not-sr-only">Regenerate</span>
+            </button>
+          )}
+          {isLast && (status === 'stopped' || status === 'error') && content && (
+            <button type="button" className="btn-ghost" onClick={() => chatActions.continue()}>
+              <PlayIcon />
+              Continue
+            </button>
+          )}
+          <span className="opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+            <MessageTime at={message.createdAt} />
+          </span>
+          {content && <Figures message={message} />}
+        </div>
+      )}
+    </article>
+  );
+}
+
+/** Time to first token, speed and token usage, when known (not under a reply with no text). */
+function Figures({ message }: { message: StoredMessage }) {
+  const parts: string[] = [];
+  if (message.model) parts.push(message.model);
+  if (message.metrics?.ttftMs !== undefined)
+    parts.push(`${message.metrics.ttftMs} ms to first token`);
+  if (message.metrics?.tokensPerSecond !== undefined)
+    parts.push(`${message.metrics.tokensPerSecond} tok/s`);
+  if (message.usage) {
+    parts.push(`${message.usage.promptTokens} in · ${message.usage.completionTokens} out tokens`);
+  }
+  if (parts.length === 0) return null;
+  return (
+    <p
+      className="ml-auto text-xs text-zinc-600 tabular-nums dark:text-zinc-400"
+      data-testid="figures"
+    >
+      {parts.join(' · ')}
+    </p>
+  );
+}

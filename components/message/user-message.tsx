@@ -1,0 +1,101 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+import type { StoredMessage } from '@/lib/client/types';
+import { chatActions } from '@/lib/client/chat-store';
+import { cleanMessage } from '@/lib/client/message-text';
+import { useCoarsePointer } from '@/hooks/use-media';
+import { CopyButton } from '@/components/copy-button';
+import { EditIcon } from '@/components/icons';
+import { MessageTime } from '@/components/message/message-time';
+
+/**
+ * The person's message: shown exactly as typed (leading spaces, lines, right-to-left text), and
+ * wrapped anywhere so that a long URL or hash stays in the column. The edit box works like the
+ * message box: Enter sends, Shift+Enter adds a line (on a touch keyboard Enter adds a line),
+ * Escape cancels and gives focus back to Edit.
+ */
+export function UserMessage({ message, busy }: { message: StoredMessage; busy: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+  const coarse = useCoarsePointer();
+  const editButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (editing || !refocus.current) return;
+    refocus.current = false;
+    editButton.current?.focus();
+  }, [editing]);
+  const cancel = () => {
+    refocus.current = true;
+    setEditing(false);
+  };
+  const text = cleanMessage(draft);
+
+  if (editing) {
+    return (
+      <form
+        aria-label="Edit message"
+        className="ml-auto w-full max-w-[85%] space-y-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!text) return;
+          setEditing(false);
+          chatActions.edit(message.id, text);
+        }}
+      >
+        <textarea
+          aria-label="Edited message"
+          dir="auto"
+          className="field min-h-24"
+          value={draft}
+          autoFocus
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              cancel();
+            } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing && !coarse) {
+              e.preventDefault();
+              e.currentTarget.form?.requestSubmit();
+            }
+          }}
+        />
+        <div className="flex justify-end gap-2">
+          <button type="button" className="btn-ghost" onClick={cancel}>
+            Cancel
+          </button>
+          <button type="submit" className="btn-primary" disabled={!text}>
+            Save and send
+          </button>
+        </div>
+      </form>
+    );
+  }
+  return (
+    <article aria-label="You" className="group ml-auto flex max-w-[85%] min-w-0 flex-col items-end">
+      <div
+        dir="auto"
+        className="max-w-full rounded-2xl bg-blue-600 px-4 py-2 [overflow-wrap:anywhere] whitespace-pre-wrap text-white"
+      >
+        {message.content}
+      </div>
+      <div className="mt-1 flex items-center gap-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+        <MessageTime at={message.createdAt} />
+        <CopyButton text={message.content} />
+        <button
+          ref={editButton}
+          type="button"
+          className="btn-ghost"
+          disabled={busy}
+          onClick={() => {
+            setDraft(message.content);
+            setEditing(true);
+          }}
+        >
+          <EditIcon />
+          <span className="sr-only sm:not-sr-only">Edit</span>
+        </button>
+      </div>
+    </article>
+  );
+}
