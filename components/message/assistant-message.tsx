@@ -8,7 +8,7 @@ import { CopyButton } from '@/components/copy-button';
 import { PlayIcon, RefreshIcon } from '@/components/icons';
 import { ErrorAlert } from '@/components/message/error-alert';
 import { MessageTime } from '@/components/message/message-time';
-import { ReconnectingNotice, StoppedNote } from '@/components/message/notices';
+import { ReconnectingNotice, StoppedNote, WaitingNotice } from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
 
@@ -43,7 +43,8 @@ export function AssistantMessage({
         {content ? <Markdown text={content} streaming={streaming} /> : null}
       </div>
       {streaming && reconnecting && <ReconnectingNotice />}
-      {streaming && !reconnecting && !(reasoning && !content) && (
+      {streaming && message.waiting && <WaitingNotice waiting={message.waiting} />}
+      {streaming && !reconnecting && !message.waiting && !(reasoning && !content) && (
         <p className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
           <span
             className="inline-block size-2 animate-pulse rounded-full bg-blue-600"

@@ -1,5 +1,8 @@
 'use client';
+import { useSyncExternalStore } from 'react';
 import { useOnline } from '@/hooks/use-media';
+import { chatStore, getServerSnapshot } from '@/lib/client/chat-store';
+import { useSecondsLeft } from '@/components/message/use-seconds-left';
 import { WifiOffIcon } from '@/components/message/icons';
 
 /** The stream dropped and the browser is reconnecting: said plainly, with what will happen. */
@@ -28,8 +31,48 @@ export function StoppedNote({ reason }: { reason: 'user' | 'abandoned' | undefin
   return (
     <p className="mt-1 text-xs font-medium text-zinc-600 dark:text-zinc-400">
       {reason === 'abandoned'
-        ? 'Stopped: the page was closed, and the server stops a reply that no open page follows for a while. Continue picks it up from here.'
+        ? 'Stopped by the server: no open page followed this reply for a while (the page was closed, or the connection was lost). Continue picks it up from here.'
         : 'Stopped'}
     </p>
+  );
+}
+
+/** Titles of the chats whose reply streams right now in this browser. */
+function useRunningTitles(): string[] {
+  const state = useSyncExternalStore(chatStore.subscribe, chatStore.getSnapshot, getServerSnapshot);
+  return state.conversations
+    .filter((c) => {
+      const last = c.messages.at(-1);
+      return last?.status === 'streaming' && last.replyId;
+    })
+    .map((c) => c.title);
+}
+
+/**
+ * The server would not start this reply yet (too many at once, or per minute): it waits, says
+ * why and where the others run, and starts by itself. Stop cancels it.
+ */
+export function WaitingNotice({ waiting }: { waiting: { until: number; reason: string } }) {
+  const seconds = useSecondsLeft(waiting.until);
+  const running = useRunningTitles();
+  return (
+    <div
+      role="status"
+      className="mt-2 rounded-lg border border-zinc-300 bg-zinc-50 px-3 py-2 text-sm text-zinc-800 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200"
+    >
+      <p>
+        <strong className="font-semibold">Waiting to start.</strong> {waiting.reason}
+      </p>
+      {running.length > 0 && (
+        <p className="mt-1">
+          Running in this browser ({running.length}):{' '}
+          {running.map((title) => `“${title}”`).join(', ')}.
+        </p>
+      )}
+      <p className="mt-1 tabular-nums">
+        It starts by itself when one of them ends
+        {seconds > 0 ? `, or in ${seconds} s` : ''}. Stop cancels it.
+      </p>
+    </div>
   );
 }

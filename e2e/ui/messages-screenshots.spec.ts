@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ChatPage } from '../support/chat-page';
-import { APP } from '../support/api';
+import { ChatPage, simRequests } from '../support/chat-page';
+import { APP, uniqueTag } from '../support/api';
 import { startTcpProxy } from '../support/tcp-proxy';
 
 const sizes = {
@@ -60,21 +60,27 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await shoot('operator-error');
 
       await chat.newChat.click();
-      await chat.ask('[[reasoning]] [[delay:700]] Why?');
+      await chat.ask('[[reasoning]] [[delay:300]] Why?');
       await expect(chat.answer().getByRole('region', { name: 'Thinking…' })).toContainText(
         'think about',
       );
       await shoot('reasoning-live');
       await chat.waitForStatus('done');
       await shoot('reasoning-done');
-      await chat.ask('[[tokens:600]] [[delay:30]]');
+      const tag = uniqueTag('ui-shots-offline');
+      await chat.ask(`[[tag:${tag}]] [[tokens:600]] [[delay:30]]`);
       await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(100);
       await context.setOffline(true);
       proxy.dropAll();
       await expect(chat.answer().getByRole('status')).toContainText('Reconnecting');
       await shoot('reconnecting-offline');
+      // Offline for longer than the server's grace period: the server ends it meanwhile.
+      await expect
+        .poll(async () => (await simRequests(tag))[0]?.clientClosed, { timeout: 20_000 })
+        .toBe(true);
       await context.setOffline(false);
-      await chat.waitForStatus('done');
+      await chat.waitForStatus('stopped');
+      await shoot('stopped-by-server');
       await proxy.close();
     });
   });

@@ -189,27 +189,45 @@ test.describe('errors', () => {
     expect((await simRequests(tag)).map((r) => r.status)).toEqual([429]);
   });
 
-  test("the app's own rate limit says when to try again", async ({ page }) => {
+  test("a reply over the app's limit waits for a place, says where the others run, and starts by itself", async ({
+    page,
+  }) => {
+    // SCALE_A allows 2 replies at once per client; this test is a client of its own.
+    await page.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.77.${rand()}.${rand()}` });
     const chat = new ChatPage(page);
-    await chat.goto(APP());
-    await page.route('**/api/chat', (route) =>
-      route.request().method() === 'POST'
-        ? route.fulfill({
-            status: 429,
-            headers: { 'Retry-After': '2', 'content-type': 'application/json' },
-            body: JSON.stringify({
-              error: { code: 'rate_limited', message: 'Too many replies: at most 30 per minute.' },
-            }),
-          })
-        : route.fallback(),
-    );
-    await chat.ask('Hello');
-    await chat.waitForStatus('error');
-    await expect(chat.answer().getByRole('alert')).toContainText('at most 30 per minute');
-    await expect(chat.answer().getByText(/Try again in [12] s/)).toBeVisible();
-    const retry = chat.answer().getByRole('button', { name: 'Retry' });
-    await expect(retry).toBeDisabled();
-    await expect(retry).toBeEnabled({ timeout: 5000 });
+    await chat.goto(process.env.SCALE_A_URL!);
+    await chat.ask('First [[tokens:150]] [[delay:20]]');
+    await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
+    await chat.newChat.click();
+    await chat.ask('Second [[tokens:150]] [[delay:20]]');
+    await chat.newChat.click();
+    await chat.ask('Third [[delay:0]]');
+    const notice = chat.answer().getByRole('status').filter({ hasText: 'Waiting to start' });
+    await expect(notice).toContainText('at most 2');
+    await expect(notice).toContainText('Running in this browser (2)');
+    await expect(notice).toContainText('“First [[tokens:150]] [[delay:20]]”');
+    await expect(notice).toContainText('“Second [[tokens:150]] [[delay:20]]”');
+    await expect(chat.stop).toBeVisible(); // it can be cancelled
+    await chat.waitForStatus('done');
+    await chat.expectAnswer('Reply to: Third');
+    await expect(notice).toHaveCount(0);
+  });
+
+  test('Stop cancels a reply that waits for a place', async ({ page }) => {
+    await page.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.78.${rand()}.${rand()}` });
+    const chat = new ChatPage(page);
+    await chat.goto(process.env.SCALE_A_URL!);
+    await chat.ask('One [[tokens:1000]] [[delay:20]]');
+    await chat.newChat.click();
+    await chat.ask('Two [[tokens:1000]] [[delay:20]]');
+    await chat.newChat.click();
+    const tag = uniqueTag('ui-wait-cancel');
+    await chat.ask(`[[tag:${tag}]] Three`);
+    await expect(chat.answer().getByText('Waiting to start.')).toBeVisible();
+    await chat.stop.click();
+    await chat.waitForStatus('stopped');
+    await expect(chat.answer()).toContainText('Stopped');
+    expect(await simRequests(tag)).toEqual([]); // it never reached the model
   });
 
   test('a refused API key is an operator problem: a plain sentence, no key name, no Retry', async ({
@@ -245,7 +263,7 @@ test.describe('errors', () => {
     const again = new ChatPage(await context.newPage());
     await again.goto(APP());
     await again.waitForStatus('stopped');
-    await expect(again.answer()).toContainText('the page was closed');
+    await expect(again.answer()).toContainText('Stopped by the server: no open page followed');
     await expect(again.answer().getByRole('button', { name: 'Continue' })).toBeVisible();
   });
 
@@ -257,7 +275,7 @@ test.describe('errors', () => {
     await chat.stop.click();
     await chat.waitForStatus('stopped');
     await expect(chat.answer()).toContainText('Stopped');
-    await expect(chat.answer()).not.toContainText('the page was closed');
+    await expect(chat.answer()).not.toContainText('Stopped by the server');
   });
 });
 
@@ -341,3 +359,8 @@ test.describe('while a reply streams', () => {
     await expect(chat.answer().locator('time')).toHaveAttribute('datetime', /^\d{4}-/);
   });
 });
+
+/** A random byte, for a client address of the test's own. */
+function rand() {
+  return Math.floor(Math.random() * 254) + 1;
+}

@@ -379,7 +379,7 @@ test.describe('controls', () => {
 test('a finished reply shows time to first token, speed and token usage', async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto(APP());
-  await chat.askAndWait('[[tokens:40]] [[delay:10]]');
+  await chat.askAndWait('[[tokens:40]] [[delay:30]]'); // 1.2 s: several frames, so a speed
   const figures = chat.figures();
   await expect(figures).toHaveText(/\b\d+ ms to first token\b/);
   await expect(figures).toHaveText(/\b\d+(\.\d+)? tok\/s\b/);

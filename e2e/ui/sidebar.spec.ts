@@ -281,7 +281,7 @@ test('delete needs no confirmation, and Undo brings the chat back where it was',
   await expect(chat.userTexts()).toHaveText(['Two']);
   await expect(other.history.getByRole('listitem')).toHaveCount(3);
   await page.reload();
-  expect(await rowNames(page).then((n) => n.length)).toBe(3);
+  await expect.poll(async () => (await rowNames(page)).length).toBe(3);
   await expect(chat.title).toHaveText('Second');
 
   // A chat whose reply is streaming: deleting stops it, Undo brings it back stopped.

@@ -62,7 +62,7 @@ test('when the tab following a reply closes, another tab takes it over to the en
   const [a, b] = await twoTabs(context);
   const tag = uniqueTag('ui-tabs');
   const text = words(100);
-  await a.ask(`[[echo]] [[delay:25]] [[tag:${tag}]] ${text}`);
+  await a.ask(`[[echo]] [[delay:80]] [[tag:${tag}]] ${text}`); // 8 s: still streaming when checked
   await b.history.getByRole('button', { name: /^\[\[echo\]\]/ }).click();
   await expect.poll(async () => (await b.answerText()).split(' ').length).toBeGreaterThan(20);
   expect(await openEventSources(b.page)).toEqual({ created: 0, open: 0 });
@@ -89,10 +89,11 @@ test('replies in two chats in two tabs stream at the same time and both complete
   const [a, b] = await twoTabs(context);
   const first = words(100);
   const second = Array.from({ length: 100 }, (_, i) => `v${i}`).join(' ');
-  await a.ask(`[[echo]] [[delay:25]] ${first}`);
+  // 100 words at 60 ms: 6 s each, still streaming when both are checked on a slow machine.
+  await a.ask(`[[echo]] [[delay:60]] ${first}`);
   await expect(b.history.getByRole('listitem')).toHaveCount(1);
   await b.newChat.click();
-  await b.ask(`[[echo]] [[delay:25]] ${second}`);
+  await b.ask(`[[echo]] [[delay:60]] ${second}`);
   await expect(a.history.getByRole('listitem')).toHaveCount(2);
   // Both are streaming at once.
   await expect(a.answer()).toHaveAttribute('data-status', 'streaming');
@@ -103,10 +104,10 @@ test('replies in two chats in two tabs stream at the same time and both complete
   await a.expectAnswer(first);
   await b.expectAnswer(second);
   // Each tab sees the other's chat complete too.
-  await a.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:25\]\] v0/ }).click();
+  await a.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:60\]\] v0/ }).click();
   await expect(a.answer()).toHaveAttribute('data-status', 'done');
   await a.expectAnswer(second);
-  await b.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:25\]\] w0/ }).click();
+  await b.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:60\]\] w0/ }).click();
   await expect(b.answer()).toHaveAttribute('data-status', 'done');
   await b.expectAnswer(first);
 

@@ -67,6 +67,27 @@ const sentAt = new Map<string, number>(); // message id → when its request was
 /** Messages whose Continue has not received its first text yet (see joinContinuation). */
 const continuing = new Set<string>();
 let channel: BroadcastChannel | null = null;
+/** Replies waiting for the server to accept them, by message id: wakes one up. */
+const waiting = new Map<string, () => void>();
+/** Messages whose reply the person stopped before it had an id (in flight or waiting). */
+const cancelledStarts = new Set<string>();
+
+/** A reply of this browser ended: the replies waiting for a free place try again at once. */
+function wakeWaiting() {
+  for (const wake of [...waiting.values()]) wake();
+}
+
+function waitForPlace(messageId: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      waiting.delete(messageId);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    waiting.set(messageId, wake);
+  });
+}
 
 function set(patch: Partial<ChatState>) {
   state = { ...state, ...patch };
@@ -246,6 +267,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
             },
             'now',
           );
+          wakeWaiting();
           resolve();
         },
       });
@@ -278,18 +300,45 @@ async function post(
       : []),
     ...history,
   ];
-  sentAt.set(messageId, performance.now());
   try {
-    const res = await fetch('/api/chat', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ messages, model: conversation?.model ?? state.models?.default }),
-    });
+    let res: Response;
+    for (;;) {
+      sentAt.set(messageId, performance.now());
+      res = await fetch('/api/chat', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages, model: conversation?.model ?? state.models?.default }),
+      });
+      if (res.status !== 429 || cancelledStarts.has(messageId)) break;
+      // Too many replies at once (or per minute): wait for a place, then ask again by itself.
+      const body = (await res.json().catch(() => null)) as ErrorBody | null;
+      const seconds = parseRetryAfter(res.headers.get('retry-after')) ?? 5;
+      updateMessage(
+        conversationId,
+        messageId,
+        () => ({
+          waiting: { until: Date.now() + seconds * 1000, reason: body?.error.message ?? '' },
+        }),
+        'no',
+      );
+      await waitForPlace(messageId, seconds * 1000);
+    }
+    if (cancelledStarts.delete(messageId)) {
+      // Stopped before it started: if the server started it meanwhile, stop it there too.
+      if (res.ok) void stopReply(((await res.json()) as CreatedReply).id);
+      sentAt.delete(messageId);
+      updateMessage(
+        conversationId,
+        messageId,
+        () => ({ status: 'stopped', stopReason: 'user', waiting: undefined }),
+        'now',
+      );
+      return;
+    }
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as ErrorBody | null;
       throw Object.assign(new Error(body?.error.message ?? `The server answered ${res.status}.`), {
         code: body?.error.code ?? `http_${res.status}`,
-        // The app's own rate limit says when to try again: the reply shows it counting down.
         retryAfter: parseRetryAfter(res.headers.get('retry-after')),
       });
     }
@@ -297,7 +346,7 @@ async function post(
     updateMessage(
       conversationId,
       messageId,
-      () => ({ replyId: created.id, lastEventId: 0 }),
+      () => ({ replyId: created.id, lastEventId: 0, waiting: undefined }),
       'now',
     );
     attach(conversationId, messageId, created.id);
@@ -308,6 +357,7 @@ async function post(
       messageId,
       () => ({
         status: 'error',
+        waiting: undefined,
         error: withRetryAt({
           code: (e as { code?: string }).code ?? 'request_failed',
           message:
@@ -516,7 +566,14 @@ export const chatActions = {
 
   stop() {
     const last = activeConversation()?.messages.at(-1);
-    if (last?.status !== 'streaming' || !last.replyId) return;
+    if (last?.status !== 'streaming') return;
+    if (!last.replyId) {
+      // Not started yet (its request is in flight, or it waits for a place): it never will.
+      if (!sentAt.has(last.id)) return;
+      cancelledStarts.add(last.id);
+      waiting.get(last.id)?.();
+      return;
+    }
     const c = activeConversation();
     // Said before asking the server, so the `close` that follows finds it (also in other tabs).
     if (c) updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
@@ -691,6 +748,7 @@ async function onBroadcast(event: Broadcast) {
       }
       return;
     }
+    if (event.message.status !== 'streaming') wakeWaiting(); // a place may be free now
     const exists = c.messages.some((m) => m.id === event.message.id);
     replaceConversation({
       ...c,

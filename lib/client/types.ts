@@ -28,6 +28,11 @@ export const storedMessageSchema = z.object({
    * own (no page followed it for its grace period). Absent in data saved before it existed.
    */
   stopReason: z.enum(['user', 'abandoned']).optional(),
+  /**
+   * The server refused to start it yet (429: too many replies at once, or per minute): it starts
+   * by itself at `until` (epoch ms) or as soon as another reply of this browser ends.
+   */
+  waiting: z.object({ until: z.number(), reason: z.string() }).optional(),
   model: z.string().optional(),
   replyId: z.string().optional(),
   /** The last event of `replyId` whose content is included in `content`. */
