@@ -41,6 +41,8 @@ export function UserMessage({ message, busy }: { message: StoredMessage; busy: b
           if (!text) return;
           setEditing(false);
           chatActions.edit(message.id, text);
+          // The edit box goes away: the message box is where the conversation goes on.
+          if (!coarse) document.getElementById('message')?.focus();
         }}
       >
         <textarea

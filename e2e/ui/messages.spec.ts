@@ -108,6 +108,11 @@ test.describe('the message box and the edit box', () => {
     await expect(box).toHaveCount(0);
     await expect(chat.userTexts()).toHaveText(['First question']);
     await expect(edit).toBeFocused();
+    // The Cancel button too.
+    await edit.click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(box).toHaveCount(0);
+    await expect(edit).toBeFocused();
 
     await edit.click();
     await box.fill('Changed');
@@ -116,6 +121,7 @@ test.describe('the message box and the edit box', () => {
     await expect(box).toHaveValue('Changed\nquestion');
     await box.press('Enter');
     await expect(box).toHaveCount(0);
+    await expect(chat.message).toBeFocused(); // not lost with the edit box
     await chat.waitForStatus('done');
     await expect(chat.userTexts()).toHaveText(['Changed\nquestion']);
     await chat.expectAnswer('Reply to: Changed question'); // one paragraph in markdown
