@@ -16,6 +16,11 @@ export type MessageStatus = z.infer<typeof messageStatus>;
 
 export const storedMessageSchema = z.object({
   id: z.string().min(1).max(100),
+  /**
+   * The message this one follows (null: a first message). Absent in conversations stored before
+   * trees, where each message follows the one before it (see lib/client/tree.ts).
+   */
+  parentId: z.string().min(1).max(100).nullable().optional(),
   role: z.enum(['user', 'assistant']),
   content: z.string(),
   status: messageStatus,
@@ -64,14 +69,30 @@ export const conversationSchema = z.object({
   updatedAt: z.number(),
   model: z.string().optional(),
   systemPrompt: z.string().default(''),
-  messages: z.array(storedMessageSchema),
+  /** Every message of every version, in the order they were created. */
+  messages: z.array(storedMessageSchema).superRefine((messages, ctx) => {
+    // A tree: each parent comes before its children (so there is no cycle), ids are unique.
+    const seen = new Set<string>();
+    for (const m of messages) {
+      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate message ${m.id}` });
+      if (m.parentId && !seen.has(m.parentId)) {
+        ctx.addIssue({ code: 'custom', message: `message ${m.id} follows an unknown message` });
+      }
+      seen.add(m.id);
+    }
+  }),
+  /** At each fork of the tree, the version shown (by parent id, '' for the first turn). */
+  selected: z.record(z.string().max(100), z.string().max(100)).optional(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
-/** The JSON export format; import accepts one conversation or a list. */
+/**
+ * The JSON export format; import accepts one conversation or a list. Version 1 (flat message
+ * lists, before trees) still imports; version 2 carries the tree (`parentId`, `selected`).
+ */
 export const exportSchema = z.object({
   app: z.literal('streamchat'),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   conversations: z.array(conversationSchema).min(1),
 });
 export type ExportFile = z.infer<typeof exportSchema>;
