@@ -1,6 +1,6 @@
 'use client';
 import { useChat } from '@/hooks/use-chat';
-import { toJson, toMarkdown } from '@/lib/client/chat-store';
+import { toJson, toMarkdown } from '@/lib/client/store';
 import type { Conversation } from '@/lib/client/types';
 
 function download(name: string, type: string, text: string) {

@@ -1,7 +1,7 @@
 'use client';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
-import { chatActions, type Removed } from '@/lib/client/chat-store';
+import { chatActions, type Removed } from '@/lib/client/store';
 import { groupByDate } from '@/lib/client/date-groups';
 import { conversationSnippet, matchesQuery, normalizeQuery } from '@/lib/client/search';
 import { clearSearchHighlight, showSearchMatch } from '@/lib/client/search-highlight';

@@ -1,6 +1,12 @@
 'use client';
 import { useEffect, useSyncExternalStore } from 'react';
-import { chatActions, chatStore, getServerSnapshot } from '@/lib/client/chat-store';
+import {
+  activeConversation,
+  chatActions,
+  chatStore,
+  getServerSnapshot,
+  isStreaming,
+} from '@/lib/client/store';
 
 /** The chat state (conversations, open one, models) and its actions, for components. */
 export function useChat() {
@@ -8,7 +14,7 @@ export function useChat() {
   useEffect(() => {
     void chatActions.init();
   }, []);
-  const active = state.conversations.find((c) => c.id === state.activeId);
-  const streaming = active?.messages.at(-1)?.status === 'streaming';
+  const active = activeConversation(state);
+  const streaming = isStreaming(active);
   return { ...state, active, streaming, actions: chatActions };
 }

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, type RefObject } from 'react';
-import { chatActions } from '@/lib/client/chat-store';
+import { chatActions } from '@/lib/client/store';
 
 /** Where Escape already means something: leave it to that control. */
 function escapeBelongsTo(target: EventTarget | null): boolean {

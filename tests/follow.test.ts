@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReplyStore, type Reply } from '@/lib/streams/reply-store';
 import {
-  followReply,
+  streamToFollower,
   MAX_WRITE_CHARS,
   openFollowerCount,
   type FollowOptions,
@@ -40,7 +40,7 @@ function open(
   after: number,
   options: Partial<FollowOptions> = {},
 ) {
-  const stream = followReply(store, reply, after, {
+  const stream = streamToFollower(store, reply, after, {
     retryMs: 1500,
     heartbeatMs: QUIET,
     stallMs: QUIET,
@@ -84,7 +84,7 @@ afterEach(async () => {
   await Promise.all(readers.splice(0).map((r) => r.cancel().catch(() => {})));
 });
 
-describe('followReply', () => {
+describe('streamToFollower', () => {
   it('starts with a retry field, then the replay, in one chunk', async () => {
     const { store } = setup();
     const reply = store.create('m');

@@ -10,7 +10,7 @@ import { continuation, endsWithClose, textOf } from '@/lib/streams/takeover';
 import { encodeJsonEvent } from '@/lib/sse/frame';
 import { Reply, ReplyStore } from '@/lib/streams/reply-store';
 import { CONTINUE_PROMPT } from '@/lib/chat/protocol';
-import { followReply } from '@/lib/streams/follow';
+import { streamToFollower } from '@/lib/streams/follow';
 import { FakeClock } from './helpers';
 
 /** Redis's lease semantics in memory: SET NX PX, compare-and-extend, compare-and-delete. */
@@ -222,7 +222,11 @@ describe('ReplyStore adopt and release', () => {
     const s = store();
     const reply = s.create('m');
     s.append(reply, { event: 'message', data: { content: 'a' } });
-    const body = followReply(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 });
+    const body = streamToFollower(s, reply, 0, {
+      retryMs: 100,
+      heartbeatMs: 60_000,
+      stallMs: 60_000,
+    });
     const reader = body.getReader();
     let text = '';
     const decoder = new TextDecoder();
@@ -264,7 +268,7 @@ describe('ReplyStore adopt and release', () => {
     s.append(reply, { event: 'message', data: { content: 'held' } });
     s.append(reply, { event: 'close', data: { finishReason: 'stop' } });
     const f = readAll(
-      followReply(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
+      streamToFollower(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
     );
     await vi.waitFor(() => expect(f.now()).toContain('"content":"seen"'));
     expect(f.now()).not.toContain('held');
@@ -281,7 +285,7 @@ describe('ReplyStore adopt and release', () => {
     reply.fence = reply.lastEventId;
     s.append(reply, { event: 'message', data: { content: 'held' } });
     const f = readAll(
-      followReply(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
+      streamToFollower(s, reply, 0, { retryMs: 100, heartbeatMs: 60_000, stallMs: 60_000 }),
     );
     await vi.waitFor(() => expect(f.now()).toContain('"content":"seen"'));
     s.release(reply);

@@ -1,7 +1,7 @@
 'use client';
 import { useId } from 'react';
 import type { StoredMessage } from '@/lib/client/types';
-import { chatActions } from '@/lib/client/chat-store';
+import { chatActions } from '@/lib/client/store';
 import { errorView } from '@/lib/client/error-view';
 import { Markdown } from '@/components/markdown';
 import { CopyButton } from '@/components/copy-button';

@@ -1,7 +1,7 @@
 'use client';
 import { useSyncExternalStore } from 'react';
 import { useOnline } from '@/hooks/use-media';
-import { chatStore, getServerSnapshot } from '@/lib/client/chat-store';
+import { chatStore, getServerSnapshot, streamingTitles } from '@/lib/client/store';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
 import { WifiOffIcon } from '@/components/message/icons';
 
@@ -40,12 +40,7 @@ export function StoppedNote({ reason }: { reason: 'user' | 'abandoned' | undefin
 /** Titles of the chats whose reply streams right now in this browser. */
 function useRunningTitles(): string[] {
   const state = useSyncExternalStore(chatStore.subscribe, chatStore.getSnapshot, getServerSnapshot);
-  return state.conversations
-    .filter((c) => {
-      const last = c.messages.at(-1);
-      return last?.status === 'streaming' && last.replyId;
-    })
-    .map((c) => c.title);
+  return streamingTitles(state);
 }
 
 /**

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import type { StoredMessage } from '@/lib/client/types';
-import { chatActions } from '@/lib/client/chat-store';
+import { chatActions } from '@/lib/client/store';
 import { cleanMessage } from '@/lib/client/message-text';
 import { useCoarsePointer } from '@/hooks/use-media';
 import { CopyButton } from '@/components/copy-button';

@@ -6,7 +6,7 @@ import 'server-only';
 import { getEnv } from '@/lib/env';
 import { ApiError, apiError } from '@/lib/http/api-error';
 import { ReplyStore, StoreFullError, type Reply } from '@/lib/streams/reply-store';
-import { followReply, type FollowerRegistry } from '@/lib/streams/follow';
+import { streamToFollower, type FollowerRegistry } from '@/lib/streams/follow';
 import { memoryHub, type ReplyHub } from '@/lib/streams/hub';
 import { RedisHub } from '@/lib/streams/redis-hub';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/http/rate-limit';
@@ -143,7 +143,7 @@ export function replyStreamResponse(
   { owner = false, registry = getStore() as FollowerRegistry } = {},
 ): Response {
   const env = getEnv();
-  const body = followReply(registry, reply, after, {
+  const body = streamToFollower(registry, reply, after, {
     retryMs: env.SSE_RETRY_MS,
     heartbeatMs: env.HEARTBEAT_MS,
     stallMs: env.CLIENT_STALL_TIMEOUT_MS,

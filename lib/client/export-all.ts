@@ -2,7 +2,7 @@
  * "Export all chats": every conversation in the single-chat JSON export format, in one file named
  * after the day (`streamchat-2026-11-30.json`). Loaded on first use.
  */
-import { toJson } from '@/lib/client/chat-store';
+import { toJson } from '@/lib/client/store';
 import type { Conversation } from '@/lib/client/types';
 
 export function exportFileName(now: Date): string {

@@ -1,5 +1,5 @@
 /**
- * The zod schemas are only loaded when a file is imported (chat-store imports this module's
+ * The zod schemas are only loaded when a file is imported (the store imports this module's
  * types statically, its values dynamically), so zod stays out of the page's first load.
  *
  * What the browser keeps: conversations with their messages, stored whole in IndexedDB. An

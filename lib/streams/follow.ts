@@ -1,5 +1,6 @@
 /**
- * One follower of a reply: a pull-based byte stream that starts after a given event id.
+ * The server side of following a reply (the browser side is `lib/client/reply-stream.ts`): the
+ * SSE response body for one follower, a pull-based byte stream that starts after a given event id.
  *
  * The follower keeps only a cursor into the reply's framed events. It writes when the consumer
  * asks for more (`pull`), and then what has arrived since its last write goes out as one chunk
@@ -81,7 +82,7 @@ export function openFollowerCount(): number {
   return followers.size;
 }
 
-export function followReply(
+export function streamToFollower(
   store: FollowerRegistry,
   reply: Reply,
   after: number,

@@ -9,7 +9,7 @@ import type { FollowerRegistry } from '@/lib/streams/follow';
 
 export interface Found {
   reply: Reply;
-  /** Counts followers of this reply (and so keeps it alive); pass it to followReply. */
+  /** Counts followers of this reply (and so keeps it alive); pass it to streamToFollower. */
   registry: FollowerRegistry;
 }
 

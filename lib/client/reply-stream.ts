@@ -1,5 +1,6 @@
 /**
- * Follows one reply with a native EventSource: the browser reconnects by itself after a dropped
+ * The browser side of following a reply (the server side is `lib/streams/follow.ts`): watches
+ * one reply's stream with a native EventSource: the browser reconnects by itself after a dropped
  * connection and sends Last-Event-ID, so the server resumes with no gap and no repeat. Deltas
  * are gathered and handed over on animation frames, at most about 30 times a second (a timer
  * when the tab is hidden, where frames don't run), so a fast stream costs a render every other
@@ -21,21 +22,25 @@ export interface Flush {
   deltas: number;
 }
 
-export interface FollowHandlers {
+export interface WatchHandlers {
   onFlush(flush: Flush): void;
   onUsage(usage: UsageData): void;
   onReconnecting(reconnecting: boolean): void;
   onEnd(status: Exclude<MessageStatus, 'streaming'>, error?: ErrorData): void;
 }
 
-export interface Following {
+export interface Watching {
   close(): void;
 }
 
 /** The shortest time between two updates of the text while it streams (see `onFrame`). */
 const MIN_FLUSH_MS = 28;
 
-export function followReply(replyId: string, after: number, handlers: FollowHandlers): Following {
+export function watchReplyStream(
+  replyId: string,
+  after: number,
+  handlers: WatchHandlers,
+): Watching {
   const url = `${streamUrlFor(replyId)}${after > 0 ? `?lastEventId=${after}` : ''}`;
   const es = new EventSource(url);
   let pending: Flush = { content: '', reasoning: '', lastEventId: after, deltas: 0 };

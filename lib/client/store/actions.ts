@@ -1,0 +1,311 @@
+/**
+ * What people do: every action of the chat UI, and `init` (load, resume the replies still
+ * streaming, listen to the other tabs). Built on the other store modules; none of them imports
+ * this one.
+ */
+import { CONTINUE_PROMPT } from '@/lib/chat/protocol';
+import type { ModelsResponse } from '@/lib/chat/protocol';
+import { deleteConversation, loadConversations, saveConversation } from '@/lib/client/db';
+import { newId, titleFrom } from '@/lib/client/ids';
+import { cleanMessage } from '@/lib/client/message-text';
+import { readPreference, writePreference } from '@/lib/client/preferences';
+import type { Conversation, StoredMessage } from '@/lib/client/types';
+import { onBroadcast } from './other-tabs';
+import {
+  cancelStart,
+  closeFollowing,
+  followedReplyIds,
+  markContinuing,
+  resumeStreaming,
+  startReply,
+  stopReply,
+} from './replies';
+import {
+  activeConversation,
+  flushSaves,
+  getState,
+  isStreaming,
+  replaceConversation,
+  set,
+  sortByUpdated,
+  updateConversation,
+  updateMessage,
+} from './state';
+import { broadcast, listenToOtherTabs } from './tabs';
+import { importFile } from './transfer';
+
+/** What `remove` took away, for `restore`. */
+export interface Removed {
+  conversations: Conversation[];
+  /** The open chat, when it was one of them. */
+  activeId: string | null;
+}
+
+function historyOf(messages: StoredMessage[]) {
+  return messages
+    .filter((m) => m.role === 'user' || m.content)
+    .map(({ role, content }) => ({ role, content }));
+}
+
+function assistantFor(conversation: Conversation): StoredMessage {
+  return {
+    id: newId(),
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    createdAt: Date.now(),
+    model: conversation.model ?? getState().models?.default,
+  };
+}
+
+export const chatActions = {
+  async init() {
+    if (getState().ready) return;
+    listenToOtherTabs((event) => void onBroadcast(event));
+    const [conversations, models] = await Promise.all([
+      loadConversations(),
+      fetch('/api/models')
+        .then((r) => (r.ok ? (r.json() as Promise<ModelsResponse>) : null))
+        .catch(() => null),
+    ]);
+    // The model chosen for new chats, if the server still offers it.
+    const savedModel = readPreference('model');
+    if (models && savedModel && models.models.some((m) => m.id === savedModel)) {
+      models.default = savedModel;
+    }
+    const defaultSystemPrompt = readPreference('default-system-prompt') ?? '';
+    const fromHash = decodeURIComponent(location.hash.slice(1));
+    // A message sent while this was loading made a conversation already: this page's copy is
+    // the newer one; keep it, and keep it open.
+    const state = getState();
+    const mine = new Set(state.conversations.map((c) => c.id));
+    const loaded = conversations.filter((c) => !mine.has(c.id));
+    const activeId =
+      state.activeId ??
+      (loaded.some((c) => c.id === fromHash) ? fromHash : (loaded[0]?.id ?? null));
+    set({
+      ready: true,
+      conversations: sortByUpdated([...state.conversations, ...loaded]),
+      models,
+      activeId,
+      defaultSystemPrompt,
+      // Unless the person already typed one while this loaded.
+      draftSystemPrompt: state.draftSystemPrompt || defaultSystemPrompt,
+    });
+    for (const c of loaded) resumeStreaming(c);
+    window.addEventListener('pagehide', () => {
+      // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
+      flushSaves();
+      // Tell the server this page stopped following: unless it comes back (a reload, another
+      // tab), the reply ends after the grace period even where disconnects go unseen (Vercel).
+      for (const replyId of followedReplyIds()) {
+        navigator.sendBeacon(`/api/chat/${encodeURIComponent(replyId)}/leave`);
+      }
+    });
+  },
+
+  newChat() {
+    set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt });
+  },
+
+  select(id: string) {
+    set({ activeId: id });
+  },
+
+  rename(id: string, title: string) {
+    const clean = title.trim().slice(0, 200);
+    if (clean) updateConversation(id, (c) => ({ ...c, title: clean }), { save: 'now' });
+  },
+
+  /**
+   * Deletes chats at once (a reply still streaming in one is stopped) and returns what `restore`
+   * needs to undo it. IndexedDB forgets them now too: closing the page during the undo window
+   * leaves them deleted, as the person asked; Undo saves them again.
+   */
+  async remove(ids: string | string[]): Promise<Removed> {
+    const gone = new Set(typeof ids === 'string' ? [ids] : ids);
+    const state = getState();
+    const removed: Removed = {
+      conversations: state.conversations.filter((c) => gone.has(c.id)),
+      activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
+    };
+    for (const c of removed.conversations) {
+      const last = c.messages.at(-1);
+      if (last?.status === 'streaming' && last.replyId) void stopReply(last.replyId);
+    }
+    set({
+      conversations: state.conversations.filter((x) => !gone.has(x.id)),
+      activeId: removed.activeId ? null : state.activeId,
+    });
+    for (const c of removed.conversations) {
+      await deleteConversation(c.id);
+      broadcast({ type: 'deleted', conversationId: c.id });
+    }
+    return removed;
+  },
+
+  /** Undoes `remove`: the same chats, in the same place (their dates are kept), reopened. */
+  async restore(removed: Removed) {
+    const back = removed.conversations.map((c) => ({
+      ...c,
+      // Its reply was stopped on delete.
+      messages: c.messages.map((m) =>
+        m.status === 'streaming' ? { ...m, status: 'stopped' as const } : m,
+      ),
+    }));
+    const ids = new Set(back.map((c) => c.id));
+    const state = getState();
+    set({
+      conversations: sortByUpdated([...state.conversations.filter((c) => !ids.has(c.id)), ...back]),
+      activeId: removed.activeId ?? state.activeId,
+    });
+    for (const c of back) {
+      await saveConversation(c);
+      broadcast({ type: 'changed', conversationId: c.id });
+    }
+  },
+
+  /** The system prompt of a chat, or (id null) of the chat about to start. */
+  setSystemPrompt(id: string | null, systemPrompt: string) {
+    if (id === null) set({ draftSystemPrompt: systemPrompt });
+    else updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
+  },
+
+  /** Makes a prompt the one new chats start with ('' for none). */
+  setDefaultSystemPrompt(systemPrompt: string) {
+    const value = systemPrompt.trim() ? systemPrompt : '';
+    writePreference('default-system-prompt', value || null);
+    set({ defaultSystemPrompt: value });
+  },
+
+  /** The open chat's model, and the model for new chats (kept on this device). */
+  setModel(model: string) {
+    const c = activeConversation();
+    if (c) updateConversation(c.id, (x) => ({ ...x, model }), { save: 'now' });
+    writePreference('model', model);
+    const { models } = getState();
+    set({ models: models ? { ...models, default: model } : models });
+  },
+
+  /** Sends a user message in the open conversation (creating it if there is none). */
+  send(text: string) {
+    let conversation = activeConversation();
+    if (isStreaming(conversation)) return;
+    if (!conversation) {
+      const now = Date.now();
+      const state = getState();
+      conversation = {
+        id: newId(),
+        title: titleFrom(text),
+        createdAt: now,
+        updatedAt: now,
+        model: state.models?.default,
+        systemPrompt: state.draftSystemPrompt,
+        messages: [],
+      };
+      replaceConversation(conversation);
+      set({ activeId: conversation.id });
+    }
+    const user: StoredMessage = {
+      id: newId(),
+      role: 'user',
+      content: text,
+      status: 'done',
+      createdAt: Date.now(),
+    };
+    const assistant = assistantFor(conversation);
+    const messages = [...conversation.messages, user];
+    updateConversation(conversation.id, (c) => ({ ...c, messages: [...messages, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(conversation.id, assistant.id, historyOf(messages));
+  },
+
+  stop() {
+    const last = activeConversation()?.messages.at(-1);
+    if (last?.status !== 'streaming') return;
+    if (!last.replyId) {
+      // Not started yet (its request is in flight, or it waits for a place): it never will.
+      cancelStart(last.id);
+      return;
+    }
+    const c = activeConversation();
+    // Said before asking the server, so the `close` that follows finds it (also in other tabs).
+    if (c) updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
+    void stopReply(last.replyId).then((ok) => {
+      // The `close` event normally ends it; if the server no longer knows it, end it here.
+      if (!ok) {
+        closeFollowing(last.id);
+        const c = activeConversation();
+        if (c) updateMessage(c.id, last.id, () => ({ status: 'stopped' }), 'now');
+      }
+    });
+  },
+
+  /** Replaces the last reply with a new one (also Retry after an error). */
+  regenerate() {
+    const c = activeConversation();
+    const last = c?.messages.at(-1);
+    if (!c || !last || last.role !== 'assistant' || last.status === 'streaming') return;
+    const kept = c.messages.slice(0, -1);
+    const assistant = assistantFor(c);
+    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(c.id, assistant.id, historyOf(kept));
+  },
+
+  /** Changes a user message, drops everything after it and asks again. */
+  edit(messageId: string, typed: string) {
+    const c = activeConversation();
+    if (!c || isStreaming(c)) return;
+    const index = c.messages.findIndex((m) => m.id === messageId);
+    const original = c.messages[index];
+    const text = cleanMessage(typed);
+    if (!original || original.role !== 'user' || !text) return;
+    const kept = [...c.messages.slice(0, index), { ...original, content: text }];
+    const assistant = assistantFor(c);
+    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+      save: 'now',
+      touch: true,
+    });
+    void startReply(c.id, assistant.id, historyOf(kept));
+  },
+
+  /**
+   * Asks the model to go on after a stop or an error; the text joins the same message. The
+   * Continue instruction goes only into this request: it is never stored, exported or sent again
+   * (later requests carry the whole answer as one assistant message).
+   */
+  continue() {
+    const c = activeConversation();
+    const last = c?.messages.at(-1);
+    if (
+      !c ||
+      !last ||
+      last.role !== 'assistant' ||
+      (last.status !== 'stopped' && last.status !== 'error')
+    )
+      return;
+    const history = [...historyOf(c.messages), { role: 'user', content: CONTINUE_PROMPT }];
+    updateMessage(
+      c.id,
+      last.id,
+      () => ({
+        status: 'streaming',
+        error: undefined,
+        stopReason: undefined,
+        replyId: undefined,
+        lastEventId: undefined,
+        metrics: undefined,
+      }),
+      'now',
+    );
+    markContinuing(last.id);
+    void startReply(c.id, last.id, history);
+  },
+
+  importFile,
+};

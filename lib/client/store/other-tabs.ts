@@ -1,0 +1,60 @@
+/**
+ * What other tabs tell this one (see `tabs.ts`): a message changed (shown live), a conversation
+ * was saved (reloaded from IndexedDB, keeping what this tab has newer) or deleted.
+ */
+import { loadConversation } from '@/lib/client/db';
+import type { Conversation } from '@/lib/client/types';
+import { isFollowing, resumeStreaming, wakeWaiting } from './replies';
+import { findConversation, getState, replaceConversation, set, updateMessage } from './state';
+import type { Broadcast } from './tabs';
+
+export async function onBroadcast(event: Broadcast) {
+  if (event.type === 'deleted') {
+    const state = getState();
+    set({
+      conversations: state.conversations.filter((c) => c.id !== event.conversationId),
+      activeId: state.activeId === event.conversationId ? null : state.activeId,
+    });
+    return;
+  }
+  if (event.type === 'message') {
+    const c = findConversation(event.conversationId);
+    if (!c) return;
+    if (isFollowing(event.message.id)) {
+      // Another tab pressed Stop on the reply this tab follows: its `close` is the person's stop.
+      if (event.message.stopReason === 'user') {
+        updateMessage(c.id, event.message.id, () => ({ stopReason: 'user' }), 'no');
+      }
+      return;
+    }
+    if (event.message.status !== 'streaming') wakeWaiting(); // a place may be free now
+    const exists = c.messages.some((m) => m.id === event.message.id);
+    replaceConversation({
+      ...c,
+      messages: exists
+        ? c.messages.map((m) => (m.id === event.message.id ? event.message : m))
+        : [...c.messages, event.message],
+    });
+    return;
+  }
+  const saved = await loadConversation(event.conversationId);
+  if (!saved) return;
+  // Keep a message where this tab's copy is ahead of the saved one (it streams it, or it has
+  // seen later broadcasts): saves lag the live text by up to a second.
+  const mine = findConversation(saved.id);
+  const merged: Conversation = {
+    ...saved,
+    messages: saved.messages.map((m) => {
+      const local = mine?.messages.find((x) => x.id === m.id);
+      if (!local) return m;
+      if (isFollowing(m.id)) return local;
+      const ahead =
+        local.replyId === m.replyId &&
+        m.status === 'streaming' &&
+        (local.lastEventId ?? 0) > (m.lastEventId ?? 0);
+      return ahead ? local : m;
+    }),
+  };
+  replaceConversation(merged);
+  resumeStreaming(merged);
+}

@@ -1,0 +1,141 @@
+/**
+ * The browser's chat state: conversations (persisted in IndexedDB), the open one, and which
+ * replies are reconnecting. A tiny external store for `useSyncExternalStore`: every change
+ * replaces the objects it touches, so React can compare by reference. The selectors here are
+ * the ones components, hooks and the rest of the store use.
+ */
+import type { ModelsResponse } from '@/lib/chat/protocol';
+import type { Conversation, StoredMessage } from '@/lib/client/types';
+import { createSaves } from './persist';
+import { broadcast } from './tabs';
+
+export interface ChatState {
+  ready: boolean;
+  conversations: Conversation[];
+  activeId: string | null;
+  models: ModelsResponse | null;
+  /** Message ids whose stream is reconnecting right now. */
+  reconnecting: ReadonlySet<string>;
+  /** The system prompt of the chat about to start (no message sent yet). */
+  draftSystemPrompt: string;
+  /** What new chats start with (kept on this device). */
+  defaultSystemPrompt: string;
+}
+
+type Listener = () => void;
+
+let state: ChatState = {
+  ready: false,
+  conversations: [],
+  activeId: null,
+  models: null,
+  reconnecting: new Set(),
+  draftSystemPrompt: '',
+  defaultSystemPrompt: '',
+};
+const listeners = new Set<Listener>();
+
+/** The state now (read it again after any change: every change replaces it). */
+export const getState = () => state;
+
+export function set(patch: Partial<ChatState>) {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export const chatStore = {
+  subscribe(listener: Listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  getSnapshot: getState,
+};
+
+const SERVER_SNAPSHOT: ChatState = state;
+export const getServerSnapshot = () => SERVER_SNAPSHOT;
+
+export function activeConversation(s: ChatState = state): Conversation | undefined {
+  return s.conversations.find((c) => c.id === s.activeId);
+}
+
+/** A reply streams in this conversation (its last message): no new message meanwhile. */
+export function isStreaming(c: Conversation | undefined): boolean {
+  return c?.messages.at(-1)?.status === 'streaming';
+}
+
+/** Titles of the chats whose reply streams right now in this browser (started by the server). */
+export function streamingTitles(s: ChatState = state): string[] {
+  return s.conversations
+    .filter((c) => {
+      const last = c.messages.at(-1);
+      return last?.status === 'streaming' && last.replyId;
+    })
+    .map((c) => c.title);
+}
+
+export function findConversation(id: string, s: ChatState = state): Conversation | undefined {
+  return s.conversations.find((c) => c.id === id);
+}
+
+export function sortByUpdated(list: Conversation[]): Conversation[] {
+  return [...list].sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+export function replaceConversation(next: Conversation) {
+  const exists = state.conversations.some((c) => c.id === next.id);
+  const list = exists
+    ? state.conversations.map((c) => (c.id === next.id ? next : c))
+    : [next, ...state.conversations];
+  set({ conversations: sortByUpdated(list) });
+}
+
+const saves = createSaves(
+  (id) => findConversation(id),
+  (id) => broadcast({ type: 'changed', conversationId: id }),
+);
+
+/** Writes every save still waiting for its delay (the page is going away). */
+export const flushSaves = saves.flush;
+
+export function updateConversation(
+  id: string,
+  change: (c: Conversation) => Conversation,
+  options: { save?: 'now' | 'soon' | 'no'; touch?: boolean } = {},
+) {
+  const current = findConversation(id);
+  if (!current) return;
+  const next = change(current);
+  if (options.touch) next.updatedAt = Date.now();
+  replaceConversation(next);
+  if (options.save === 'now') saves.save(id);
+  else if (options.save === 'soon') saves.save(id, 1000);
+}
+
+/** Changes one message (saved soon by default) and shows the change to the other tabs at once. */
+export function updateMessage(
+  conversationId: string,
+  messageId: string,
+  change: (m: StoredMessage) => Partial<StoredMessage>,
+  save: 'now' | 'soon' | 'no' = 'soon',
+) {
+  let updated: StoredMessage | undefined;
+  updateConversation(
+    conversationId,
+    (c) => ({
+      ...c,
+      messages: c.messages.map((m) =>
+        m.id === messageId ? (updated = { ...m, ...change(m) }) : m,
+      ),
+    }),
+    { save },
+  );
+  if (updated) broadcast({ type: 'message', conversationId, message: updated });
+}
+
+export function setReconnecting(messageId: string, on: boolean) {
+  if (state.reconnecting.has(messageId) === on) return;
+  const next = new Set(state.reconnecting);
+  if (on) next.add(messageId);
+  else next.delete(messageId);
+  set({ reconnecting: next });
+}
