@@ -1,6 +1,8 @@
 'use client';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
+import { shownPath } from '@/lib/client/store';
+import { versionIndex } from '@/lib/client/tree';
 import { Message } from '@/components/message';
 import { ArrowDownIcon } from '@/components/icons';
 
@@ -30,8 +32,12 @@ export function ConversationView({
   /** A "Jump to latest" scroll is under way: its intermediate positions do not unpin. */
   const jumping = useRef(false);
   const [showJump, setShowJump] = useState(false);
-  const list = conversation?.messages;
-  const messages = list ?? [];
+  // The versions shown, and for each message with other versions, where it stands among them.
+  const messages = conversation ? shownPath(conversation) : [];
+  const versions = useMemo(
+    () => (conversation ? versionIndex(conversation) : undefined),
+    [conversation],
+  );
   const busy = messages.at(-1)?.status === 'streaming';
 
   const toBottom = useCallback((smooth = false) => {
@@ -121,15 +127,22 @@ export function ConversationView({
           aria-label="Conversation"
           className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6"
         >
-          {messages.map((m, i) => (
-            <Message
-              key={m.id}
-              message={m}
-              isLast={i === messages.length - 1}
-              busy={busy}
-              reconnecting={reconnecting.has(m.id)}
-            />
-          ))}
+          {messages.map((m, i) => {
+            const v = versions?.get(m.id);
+            return (
+              <Message
+                key={m.id}
+                message={m}
+                isLast={i === messages.length - 1}
+                busy={busy}
+                reconnecting={reconnecting.has(m.id)}
+                versionIndex={v?.index ?? 0}
+                versionCount={v?.ids.length ?? 1}
+                previousVersion={v?.ids[v.index - 1]}
+                nextVersion={v?.ids[v.index + 1]}
+              />
+            );
+          })}
         </section>
       </div>
       {showJump && (

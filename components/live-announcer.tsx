@@ -2,13 +2,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
 import { errorView } from '@/lib/client/error-view';
+import { lastShown } from '@/lib/client/store';
 
 /**
  * A polite live region: says when a reply starts and, once it ends, its beginning — never each
  * token, which would make a screen reader unusable.
  */
 export function LiveAnnouncer({ conversation }: { conversation: Conversation | undefined }) {
-  const last = conversation?.messages.at(-1);
+  const last = lastShown(conversation);
   const [text, setText] = useState('');
   const seen = useRef<{ conversation?: string; key?: string }>({});
 

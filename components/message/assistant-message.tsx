@@ -7,6 +7,8 @@ import { Markdown } from '@/components/markdown';
 import { CopyButton } from '@/components/copy-button';
 import { PlayIcon, RefreshIcon } from '@/components/icons';
 import { ErrorAlert } from '@/components/message/error-alert';
+import { VersionSwitcher, type Versions } from '@/components/message/version-switcher';
+import { RegenerateWith } from '@/components/message/regenerate-with';
 import { MessageTime } from '@/components/message/message-time';
 import { ReconnectingNotice, StoppedNote, WaitingNotice } from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
@@ -21,10 +23,15 @@ export function AssistantMessage({
   message,
   isLast,
   reconnecting,
+  busy,
+  versions,
 }: {
   message: StoredMessage;
   isLast: boolean;
   reconnecting: boolean;
+  /** A reply streams at the end of the branch shown. */
+  busy: boolean;
+  versions?: Versions;
 }) {
   const { status, error, reasoning, content } = message;
   const streaming = status === 'streaming';
@@ -57,8 +64,16 @@ export function AssistantMessage({
       {status === 'error' && error && (
         <ErrorAlert error={error} waitId={waitId} secondsLeft={secondsLeft} />
       )}
+      {streaming && versions && (
+        <div className="mt-1">
+          <VersionSwitcher messageId={message.id} versions={versions} disabled={busy} />
+        </div>
+      )}
       {!streaming && (
         <div className="mt-1 flex flex-wrap items-center gap-1">
+          {versions && (
+            <VersionSwitcher messageId={message.id} versions={versions} disabled={busy} />
+          )}
           {content && <CopyButton text={content} />}
           {isLast && retry && (
             <button
@@ -78,6 +93,7 @@ export function AssistantMessage({
               <span className="sr-only sm:not-sr-only">Regenerate</span>
             </button>
           )}
+          {isLast && <RegenerateWith current={message.model} />}
           {isLast && (status === 'stopped' || status === 'error') && content && (
             <button type="button" className="btn-ghost" onClick={() => chatActions.continue()}>
               <PlayIcon />

@@ -6,6 +6,7 @@ import { cleanMessage } from '@/lib/client/message-text';
 import { useCoarsePointer } from '@/hooks/use-media';
 import { CopyButton } from '@/components/copy-button';
 import { EditIcon } from '@/components/icons';
+import { VersionSwitcher, type Versions } from '@/components/message/version-switcher';
 import { MessageTime } from '@/components/message/message-time';
 
 /**
@@ -14,7 +15,15 @@ import { MessageTime } from '@/components/message/message-time';
  * message box: Enter sends, Shift+Enter adds a line (on a touch keyboard Enter adds a line),
  * Escape cancels and gives focus back to Edit.
  */
-export function UserMessage({ message, busy }: { message: StoredMessage; busy: boolean }) {
+export function UserMessage({
+  message,
+  busy,
+  versions,
+}: {
+  message: StoredMessage;
+  busy: boolean;
+  versions?: Versions;
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const coarse = useCoarsePointer();
@@ -82,6 +91,7 @@ export function UserMessage({ message, busy }: { message: StoredMessage; busy: b
         {message.content}
       </div>
       <div className="mt-1 flex items-center gap-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+        {versions && <VersionSwitcher messageId={message.id} versions={versions} disabled={busy} />}
         <MessageTime at={message.createdAt} />
         <CopyButton text={message.content} />
         <button

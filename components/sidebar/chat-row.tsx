@@ -3,6 +3,7 @@ import { useId, useRef } from 'react';
 import type { Conversation } from '@/lib/client/types';
 import type { Snippet } from '@/lib/client/search';
 import { EditIcon, TrashIcon } from '@/components/icons';
+import { hasStreaming } from '@/lib/client/store';
 
 /**
  * One chat in the history: its button (a dot first while it replies, so a long title never hides
@@ -34,7 +35,7 @@ export function ChatRow({
 }) {
   const snippetId = useId();
   const done = useRef(false);
-  const replying = chat.messages.at(-1)?.status === 'streaming';
+  const replying = hasStreaming(chat);
   return (
     <li>
       {heading && (

@@ -170,6 +170,8 @@ export interface SimRequest {
   tokensSent: number;
   /** The system message it carried. */
   system: string | undefined;
+  /** The conversation it carried. */
+  messages: { role: string; content: string }[];
 }
 
 /** The requests that reached the test model with this `[[tag:…]]`, from its request log. */

@@ -1,9 +1,11 @@
 /**
  * IndexedDB persistence (through `idb`): one object store of whole conversations. Every write is
- * announced on a BroadcastChannel so other tabs reload what changed.
+ * announced on a BroadcastChannel so other tabs reload what changed. Conversations stored before
+ * trees (flat message lists) are read as trees of one branch; no database upgrade is needed.
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { Conversation } from '@/lib/client/types';
+import { migrateFlat } from '@/lib/client/tree';
 
 const DB_NAME = 'streamchat';
 const STORE = 'conversations';
@@ -22,11 +24,13 @@ function db(): Promise<IDBPDatabase> {
 
 export async function loadConversations(): Promise<Conversation[]> {
   const all = (await (await db()).getAll(STORE)) as Conversation[];
-  return all.sort((a, b) => b.updatedAt - a.updatedAt);
+  return all.map(migrateFlat).sort((a, b) => b.updatedAt - a.updatedAt);
 }
 
 export async function loadConversation(id: string): Promise<Conversation | undefined> {
-  return (await (await db()).get(STORE, id)) as Conversation | undefined;
+  const c = (await (await db()).get(STORE, id)) as Conversation | undefined;
+  // Stored before trees: read as one branch (written back as a tree at the next save).
+  return c && migrateFlat(c);
 }
 
 export async function saveConversation(conversation: Conversation): Promise<void> {

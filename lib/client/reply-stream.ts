@@ -8,7 +8,7 @@
  * The EventSource is closed as soon as the reply ends: browsers allow only six HTTP/1.1
  * connections per site.
  */
-import type { CloseData, DeltaData, ErrorData, UsageData } from '@/lib/chat/protocol';
+import type { CloseData, DeltaData, ErrorData, MetaData, UsageData } from '@/lib/chat/protocol';
 import { streamUrlFor } from '@/lib/chat/protocol';
 import type { MessageStatus } from '@/lib/client/types';
 
@@ -25,6 +25,8 @@ export interface Flush {
 export interface WatchHandlers {
   onFlush(flush: Flush): void;
   onUsage(usage: UsageData): void;
+  /** The reply's first frame: the model that answers, among other things. */
+  onMeta?(meta: MetaData): void;
   onReconnecting(reconnecting: boolean): void;
   onEnd(status: Exclude<MessageStatus, 'streaming'>, error?: ErrorData): void;
 }
@@ -120,6 +122,7 @@ export function watchReplyStream(
   });
   es.addEventListener('meta', (e) => {
     track(e);
+    handlers.onMeta?.(JSON.parse(e.data) as MetaData);
     schedule();
   });
   es.addEventListener('open', () => handlers.onReconnecting(false));

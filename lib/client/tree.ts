@@ -86,6 +86,28 @@ export function versionsOf<M extends TreeNode>(
   return { index: ids.indexOf(messageId), ids };
 }
 
+/**
+ * For every message with other versions: its place among them (messages alone in their turn are
+ * left out). One pass over the tree.
+ */
+export function versionIndex<M extends TreeNode>(
+  tree: Tree<M>,
+): Map<string, { index: number; ids: string[] }> {
+  const turns = new Map<string, string[]>();
+  for (const m of tree.messages) {
+    const key = keyOf(m.parentId);
+    const ids = turns.get(key);
+    if (ids) ids.push(m.id);
+    else turns.set(key, [m.id]);
+  }
+  const out = new Map<string, { index: number; ids: string[] }>();
+  for (const ids of turns.values()) {
+    if (ids.length < 2) continue;
+    ids.forEach((id, index) => out.set(id, { index, ids }));
+  }
+  return out;
+}
+
 /** Shows a version: it becomes the child shown under its parent (its own branch follows). */
 export function showVersion<M extends TreeNode, T extends Tree<M>>(tree: T, messageId: string): T {
   const message = tree.messages.find((m) => m.id === messageId);

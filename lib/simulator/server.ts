@@ -74,6 +74,8 @@ export interface RequestRecord {
   lastAssistant: string | undefined;
   /** The system message the request carried, if any. */
   system: string | undefined;
+  /** The conversation it carried, as role and text. */
+  messages: { role: string; content: string }[];
 }
 
 interface Directives {
@@ -288,6 +290,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       continuation: false,
       lastAssistant: undefined,
       system: undefined,
+      messages: [],
     };
     records.push(record);
     if (records.length > 5000) records.splice(0, records.length - 5000);
@@ -315,6 +318,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     record.continuation = textOf(users.at(-1)?.content) === CONTINUE_PROMPT;
     record.lastAssistant = textOf(messages.findLast((m) => m.role === 'assistant')?.content);
     record.system = textOf(messages.find((m) => m.role === 'system')?.content);
+    record.messages = messages.map((m) => ({ role: String(m.role), content: textOf(m.content) }));
     // A continuation answers the question before it, with the same directives (pace, tag), so
     // that an answer continued by another instance goes on like the first part.
     const question = textOf((record.continuation ? users.at(-2) : users.at(-1))?.content);

@@ -10,6 +10,14 @@ import { newId, titleFrom } from '@/lib/client/ids';
 import { cleanMessage } from '@/lib/client/message-text';
 import { readPreference, writePreference } from '@/lib/client/preferences';
 import type { Conversation, StoredMessage } from '@/lib/client/types';
+import {
+  addVersion,
+  append,
+  historyBefore,
+  removeVersion,
+  showVersion,
+  subtreeIds,
+} from '@/lib/client/tree';
 import { onBroadcast } from './other-tabs';
 import {
   cancelStart,
@@ -22,9 +30,11 @@ import {
 } from './replies';
 import {
   activeConversation,
+  findConversation,
   flushSaves,
   getState,
   isStreaming,
+  lastShown,
   replaceConversation,
   set,
   sortByUpdated,
@@ -47,15 +57,30 @@ function historyOf(messages: StoredMessage[]) {
     .map(({ role, content }) => ({ role, content }));
 }
 
-function assistantFor(conversation: Conversation): StoredMessage {
+function assistantFor(conversation: Conversation, model?: string): StoredMessage {
   return {
     id: newId(),
     role: 'assistant',
     content: '',
     status: 'streaming',
     createdAt: Date.now(),
-    model: conversation.model ?? getState().models?.default,
+    model: model ?? conversation.model ?? getState().models?.default,
   };
+}
+
+/** Starts the reply of an (empty) assistant message, answering the branch above it. */
+function replyTo(conversationId: string, messageId: string) {
+  const c = findConversation(conversationId);
+  if (!c) return;
+  void startReply(conversationId, messageId, historyOf(historyBefore(c, messageId)));
+}
+
+/** Stops every reply streaming among these messages (a chat or a version being deleted). */
+function stopAll(messages: StoredMessage[]) {
+  for (const m of messages) {
+    if (m.status === 'streaming' && m.replyId) void stopReply(m.replyId);
+    else if (m.status === 'streaming') cancelStart(m.id);
+  }
 }
 
 export const chatActions = {
@@ -129,10 +154,7 @@ export const chatActions = {
       conversations: state.conversations.filter((c) => gone.has(c.id)),
       activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
     };
-    for (const c of removed.conversations) {
-      const last = c.messages.at(-1);
-      if (last?.status === 'streaming' && last.replyId) void stopReply(last.replyId);
-    }
+    for (const c of removed.conversations) stopAll(c.messages);
     set({
       conversations: state.conversations.filter((x) => !gone.has(x.id)),
       activeId: removed.activeId ? null : state.activeId,
@@ -214,64 +236,84 @@ export const chatActions = {
       createdAt: Date.now(),
     };
     const assistant = assistantFor(conversation);
-    const messages = [...conversation.messages, user];
-    updateConversation(conversation.id, (c) => ({ ...c, messages: [...messages, assistant] }), {
+    updateConversation(conversation.id, (c) => append(c, [user, assistant]), {
       save: 'now',
       touch: true,
     });
-    void startReply(conversation.id, assistant.id, historyOf(messages));
+    replyTo(conversation.id, assistant.id);
   },
 
   stop() {
-    const last = activeConversation()?.messages.at(-1);
-    if (last?.status !== 'streaming') return;
+    const c = activeConversation();
+    const last = lastShown(c);
+    if (!c || last?.status !== 'streaming') return;
     if (!last.replyId) {
       // Not started yet (its request is in flight, or it waits for a place): it never will.
       cancelStart(last.id);
       return;
     }
-    const c = activeConversation();
     // Said before asking the server, so the `close` that follows finds it (also in other tabs).
-    if (c) updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
+    updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
     void stopReply(last.replyId).then((ok) => {
       // The `close` event normally ends it; if the server no longer knows it, end it here.
       if (!ok) {
         closeFollowing(last.id);
-        const c = activeConversation();
-        if (c) updateMessage(c.id, last.id, () => ({ status: 'stopped' }), 'now');
+        updateMessage(c.id, last.id, () => ({ status: 'stopped' }), 'now');
       }
     });
   },
 
-  /** Replaces the last reply with a new one (also Retry after an error). */
-  regenerate() {
+  /**
+   * A new version of the answer shown last (also Retry after an error), with the chat's model or
+   * another one; the earlier version stays, one click away.
+   */
+  regenerate(model?: string) {
     const c = activeConversation();
-    const last = c?.messages.at(-1);
+    const last = lastShown(c);
     if (!c || !last || last.role !== 'assistant' || last.status === 'streaming') return;
-    const kept = c.messages.slice(0, -1);
-    const assistant = assistantFor(c);
-    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+    const assistant = assistantFor(c, model);
+    updateConversation(c.id, (x) => addVersion(x, last.id, [assistant]), {
       save: 'now',
       touch: true,
     });
-    void startReply(c.id, assistant.id, historyOf(kept));
+    replyTo(c.id, assistant.id);
   },
 
-  /** Changes a user message, drops everything after it and asks again. */
+  /** A new version of a question, asked again; the earlier question and its branch stay. */
   edit(messageId: string, typed: string) {
     const c = activeConversation();
-    if (!c || isStreaming(c)) return;
-    const index = c.messages.findIndex((m) => m.id === messageId);
-    const original = c.messages[index];
+    const original = c?.messages.find((m) => m.id === messageId);
     const text = cleanMessage(typed);
-    if (!original || original.role !== 'user' || !text) return;
-    const kept = [...c.messages.slice(0, index), { ...original, content: text }];
+    if (!c || isStreaming(c) || !original || original.role !== 'user' || !text) return;
+    const user: StoredMessage = {
+      id: newId(),
+      role: 'user',
+      content: text,
+      status: 'done',
+      createdAt: Date.now(),
+    };
     const assistant = assistantFor(c);
-    updateConversation(c.id, (x) => ({ ...x, messages: [...kept, assistant] }), {
+    updateConversation(c.id, (x) => addVersion(x, messageId, [user, assistant]), {
       save: 'now',
       touch: true,
     });
-    void startReply(c.id, assistant.id, historyOf(kept));
+    replyTo(c.id, assistant.id);
+  },
+
+  /** Shows another version of a message (and the branch below it). */
+  showVersion(messageId: string) {
+    const c = activeConversation();
+    if (!c?.messages.some((m) => m.id === messageId)) return;
+    updateConversation(c.id, (x) => showVersion(x, messageId), { save: 'now' });
+  },
+
+  /** Deletes a version and its branch (replies streaming in it are stopped). */
+  deleteVersion(messageId: string) {
+    const c = activeConversation();
+    if (!c?.messages.some((m) => m.id === messageId)) return;
+    const gone = subtreeIds(c, messageId);
+    stopAll(c.messages.filter((m) => gone.has(m.id)));
+    updateConversation(c.id, (x) => removeVersion(x, messageId), { save: 'now' });
   },
 
   /**
@@ -281,7 +323,7 @@ export const chatActions = {
    */
   continue() {
     const c = activeConversation();
-    const last = c?.messages.at(-1);
+    const last = lastShown(c);
     if (
       !c ||
       !last ||
@@ -289,7 +331,10 @@ export const chatActions = {
       (last.status !== 'stopped' && last.status !== 'error')
     )
       return;
-    const history = [...historyOf(c.messages), { role: 'user', content: CONTINUE_PROMPT }];
+    const history = [
+      ...historyOf([...historyBefore(c, last.id), last]),
+      { role: 'user', content: CONTINUE_PROMPT },
+    ];
     updateMessage(
       c.id,
       last.id,

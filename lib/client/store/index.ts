@@ -15,7 +15,10 @@ export {
   activeConversation,
   chatStore,
   getServerSnapshot,
+  hasStreaming,
   isStreaming,
+  lastShown,
+  shownPath,
   streamingTitles,
   type ChatState,
 } from './state';

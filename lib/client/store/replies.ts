@@ -102,6 +102,12 @@ function attach(conversationId: string, messageId: string, replyId: string) {
         onUsage(usage) {
           updateMessage(conversationId, messageId, () => ({ usage }));
         },
+        onMeta(meta) {
+          // What the server says answers (a message sent before the model list loaded has none).
+          updateMessage(conversationId, messageId, (m) =>
+            m.model === meta.model ? {} : { model: meta.model },
+          );
+        },
         onReconnecting: (on) => setReconnecting(messageId, on),
         onEnd(status, error) {
           following.delete(messageId);
@@ -163,6 +169,11 @@ async function post(
   history: { role: string; content: string }[],
 ) {
   const conversation = findConversation(conversationId);
+  // The reply's own model (Regenerate can ask another one), else the chat's.
+  const model =
+    conversation?.messages.find((m) => m.id === messageId)?.model ??
+    conversation?.model ??
+    getState().models?.default;
   const messages = [
     ...(conversation?.systemPrompt.trim()
       ? [{ role: 'system', content: conversation.systemPrompt }]
@@ -178,7 +189,7 @@ async function post(
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({
           messages,
-          model: conversation?.model ?? getState().models?.default,
+          model,
         }),
       });
       if (res.status !== 429 || cancelledStarts.has(messageId)) break;

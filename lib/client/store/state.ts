@@ -6,6 +6,7 @@
  */
 import type { ModelsResponse } from '@/lib/chat/protocol';
 import type { Conversation, StoredMessage } from '@/lib/client/types';
+import { pathOf } from '@/lib/client/tree';
 import { createSaves } from './persist';
 import { broadcast } from './tabs';
 
@@ -58,18 +59,37 @@ export function activeConversation(s: ChatState = state): Conversation | undefin
   return s.conversations.find((c) => c.id === s.activeId);
 }
 
-/** A reply streams in this conversation (its last message): no new message meanwhile. */
-export function isStreaming(c: Conversation | undefined): boolean {
-  return c?.messages.at(-1)?.status === 'streaming';
+const paths = new WeakMap<Conversation, StoredMessage[]>();
+
+/** The messages shown: the path through the conversation's tree (computed once per version). */
+export function shownPath(c: Conversation): StoredMessage[] {
+  let path = paths.get(c);
+  if (!path) {
+    path = pathOf(c);
+    paths.set(c, path);
+  }
+  return path;
 }
 
-/** Titles of the chats whose reply streams right now in this browser (started by the server). */
+/** The last message shown (what Stop, Continue, Retry and Regenerate act on). */
+export function lastShown(c: Conversation | undefined): StoredMessage | undefined {
+  return c ? shownPath(c).at(-1) : undefined;
+}
+
+/** The reply shown last is streaming: no new message in this branch meanwhile. */
+export function isStreaming(c: Conversation | undefined): boolean {
+  return lastShown(c)?.status === 'streaming';
+}
+
+/** A reply streams somewhere in this conversation (on any version). */
+export function hasStreaming(c: Conversation): boolean {
+  return c.messages.some((m) => m.status === 'streaming');
+}
+
+/** Titles of the chats with a reply streaming right now in this browser (started by the server). */
 export function streamingTitles(s: ChatState = state): string[] {
   return s.conversations
-    .filter((c) => {
-      const last = c.messages.at(-1);
-      return last?.status === 'streaming' && last.replyId;
-    })
+    .filter((c) => c.messages.some((m) => m.status === 'streaming' && m.replyId))
     .map((c) => c.title);
 }
 

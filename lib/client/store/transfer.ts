@@ -6,6 +6,7 @@
 import { saveConversation } from '@/lib/client/db';
 import { newId } from '@/lib/client/ids';
 import type { Conversation } from '@/lib/client/types';
+import { migrateFlat, pathOf } from '@/lib/client/tree';
 import { getState, set, sortByUpdated } from './state';
 import { broadcast } from './tabs';
 
@@ -23,7 +24,9 @@ export async function importFile(file: File): Promise<{ imported: number; skippe
   }
   const parsed = exportSchema.safeParse(json);
   if (!parsed.success) throw new Error('This file is not a StreamChat export.');
-  const plan = planImport(getState().conversations, parsed.data.conversations, {
+  // Version 1 files (before trees) hold flat lists: each message follows the one before it.
+  const incoming = parsed.data.conversations.map((c) => migrateFlat(c));
+  const plan = planImport(getState().conversations, incoming, {
     now: Date.now(),
     newId,
   });
@@ -43,11 +46,11 @@ export async function importFile(file: File): Promise<{ imported: number; skippe
   return { imported: plan.added.length, skipped: plan.skipped };
 }
 
-/** Markdown export of one conversation. */
+/** Markdown export of one conversation: the versions shown (the path on screen). */
 export function toMarkdown(c: Conversation): string {
   const lines = [`# ${c.title}`, ''];
   if (c.systemPrompt.trim()) lines.push(`> System: ${c.systemPrompt.trim()}`, '');
-  for (const m of c.messages) {
+  for (const m of pathOf(c)) {
     lines.push(
       `## ${m.role === 'user' ? 'You' : `Assistant${m.model ? ` (${m.model})` : ''}`}`,
       '',
@@ -60,6 +63,7 @@ export function toMarkdown(c: Conversation): string {
   return lines.join('\n');
 }
 
+/** The JSON export, version 2: every version of every message (`parentId`, `selected`). */
 export function toJson(conversations: Conversation[]): string {
-  return JSON.stringify({ app: 'streamchat', version: 1, conversations }, null, 2);
+  return JSON.stringify({ app: 'streamchat', version: 2, conversations }, null, 2);
 }

@@ -1,0 +1,32 @@
+'use client';
+import { useSyncExternalStore } from 'react';
+import { chatActions, chatStore, getServerSnapshot } from '@/lib/client/store';
+
+/**
+ * "Regenerate with…": a new version of the last answer from another model of `/api/models`. The
+ * earlier version stays (‹ 1 / 2 ›), and the new one shows its model in its figures.
+ */
+export function RegenerateWith({ current }: { current: string | undefined }) {
+  const models = useSyncExternalStore(
+    chatStore.subscribe,
+    () => chatStore.getSnapshot().models,
+    () => getServerSnapshot().models,
+  );
+  const others = models?.models.filter((m) => m.id !== current) ?? [];
+  if (others.length === 0) return null;
+  return (
+    <select
+      aria-label="Regenerate with"
+      value=""
+      onChange={(e) => e.target.value && chatActions.regenerate(e.target.value)}
+      className="[field-sizing:content] max-w-44 rounded-md bg-transparent py-1.5 pr-1 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:text-zinc-300 dark:hover:bg-zinc-800"
+    >
+      <option value="">Regenerate with…</option>
+      {others.map((m) => (
+        <option key={m.id} value={m.id}>
+          {m.id}
+        </option>
+      ))}
+    </select>
+  );
+}
