@@ -27,6 +27,8 @@ export function ChatApp({
   const { active, actions } = chat;
   const [drawer, setDrawer] = useState(false);
   const [settings, setSettings] = useState(false);
+  /** Compare mode: the second model each message is also sent to (null: off). */
+  const [compareWith, setCompareWith] = useState<string | null>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const openDrawer = useRef<HTMLButtonElement>(null);
   const drawerPanel = useRef<HTMLDivElement>(null);
@@ -168,6 +170,37 @@ export function ChatApp({
                   ))}
                 </select>
               )}
+              {models.length > 1 && (
+                <button
+                  type="button"
+                  aria-pressed={compareWith !== null}
+                  title="Send each message to two models at once"
+                  className="shrink-0 rounded px-1 py-0.5 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 aria-pressed:text-blue-700 dark:hover:bg-zinc-800 dark:aria-pressed:text-blue-300"
+                  onClick={() =>
+                    setCompareWith((on) =>
+                      on !== null ? null : (models.find((m) => m.id !== model)?.id ?? null),
+                    )
+                  }
+                >
+                  Compare
+                </button>
+              )}
+              {compareWith !== null && (
+                <select
+                  aria-label="Compare with"
+                  value={compareWith}
+                  onChange={(e) => setCompareWith(e.target.value)}
+                  className="[field-sizing:content] min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
+                >
+                  {models
+                    .filter((m) => m.id !== model)
+                    .map((m) => (
+                      <option key={m.id} value={m.id}>
+                        {m.id}
+                      </option>
+                    ))}
+                </select>
+              )}
               {systemPrompt.trim() && !settings && (
                 <button
                   type="button"
@@ -206,7 +239,11 @@ export function ChatApp({
           <Composer
             ref={composer}
             streaming={chat.streaming}
-            onSend={(text) => actions.send(text)}
+            onSend={(text) =>
+              compareWith !== null && compareWith !== model
+                ? actions.sendCompare(text, [model, compareWith])
+                : actions.send(text)
+            }
             onStop={() => actions.stop()}
             maxMessageChars={limits?.maxMessageChars}
           />

@@ -1,10 +1,13 @@
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation } from '@/lib/client/types';
-import { shownPath } from '@/lib/client/store';
+import { comparedAnswers, isStreaming, shownPath } from '@/lib/client/store';
 import { versionIndex } from '@/lib/client/tree';
 import { Message } from '@/components/message';
 import { ArrowDownIcon } from '@/components/icons';
+
+/** Loaded the first time a compare is shown. */
+const CompareView = lazy(() => import('@/components/message/compare-view'));
 
 const EXAMPLES = [
   'Explain Server-Sent Events in three sentences',
@@ -33,12 +36,19 @@ export function ConversationView({
   const jumping = useRef(false);
   const [showJump, setShowJump] = useState(false);
   // The versions shown, and for each message with other versions, where it stands among them.
-  const messages = conversation ? shownPath(conversation) : [];
+  const path = conversation ? shownPath(conversation) : [];
+  // A compare waiting for a pick: its answers side by side in place of the last one.
+  const compared = comparedAnswers(conversation);
+  const messages =
+    compared.length > 1 && compared.some((m) => m.id === path.at(-1)?.id)
+      ? path.slice(0, -1)
+      : path;
+  const comparing = messages !== path;
   const versions = useMemo(
     () => (conversation ? versionIndex(conversation) : undefined),
     [conversation],
   );
-  const busy = messages.at(-1)?.status === 'streaming';
+  const busy = isStreaming(conversation);
 
   const toBottom = useCallback((smooth = false) => {
     const el = scroller.current;
@@ -143,6 +153,11 @@ export function ConversationView({
               />
             );
           })}
+          {comparing && (
+            <Suspense fallback={null}>
+              <CompareView answers={compared} reconnecting={reconnecting} />
+            </Suspense>
+          )}
         </section>
       </div>
       {showJump && (

@@ -201,3 +201,74 @@ test('a branched conversation exports and imports as the same tree; Markdown has
   expect(shape(again)).toEqual(shape(exported));
   expect(again.conversations[0]!.selected).toEqual(tree.selected);
 });
+
+test.describe('compare', () => {
+  test('one message to two models: both stream side by side; picking one goes on from it', async ({
+    page,
+  }) => {
+    const chat = new ChatPage(page);
+    await chat.goto(APP());
+    const compare = page.getByRole('button', { name: 'Compare', exact: true });
+    await compare.click();
+    await expect(compare).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByRole('combobox', { name: 'Compare with' })).toHaveValue('other-model');
+
+    const tag = uniqueTag('ui-compare');
+    await chat.ask(`[[tag:${tag}]] [[tokens:150]] [[delay:30]] Compare us`);
+    const a = page.getByRole('region', { name: 'Answer from test-model' });
+    const b = page.getByRole('region', { name: 'Answer from other-model' });
+    // Both at once.
+    await expect(a.getByRole('article')).toHaveAttribute('data-status', 'streaming');
+    await expect(b.getByRole('article')).toHaveAttribute('data-status', 'streaming');
+    await expect
+      .poll(async () => (await simRequests(tag)).map((r) => r.model).sort())
+      .toEqual(['other-model', 'test-model']);
+    // Side by side on a desktop.
+    const [boxA, boxB] = [(await a.boundingBox())!, (await b.boundingBox())!];
+    expect(boxB.x).toBeGreaterThan(boxA.x + boxA.width - 1);
+    expect(
+      await new AxeBuilder({ page })
+        .include('section[aria-label="Compare answers"]')
+        .analyze()
+        .then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')),
+    ).toEqual([]);
+
+    // Each has its own Stop: stopping one leaves the other streaming.
+    await a.getByRole('button', { name: 'Stop the answer from test-model' }).click();
+    await expect(a.getByRole('article')).toHaveAttribute('data-status', 'stopped');
+    await expect(b.getByRole('article')).toHaveAttribute('data-status', 'streaming');
+    await expect(b.getByRole('article')).toHaveAttribute('data-status', 'done', {
+      timeout: 20_000,
+    });
+    await expect(b.getByTestId('figures')).toContainText('other-model');
+
+    await b.getByRole('button', { name: 'Continue with this answer' }).click();
+    await expect(page.getByRole('region', { name: 'Compare answers' })).toHaveCount(0);
+    await expect(switcher(chat.answer())).toHaveAccessibleName('Version 2 of 2');
+    await expect(chat.figures()).toContainText('other-model');
+
+    // Going on sends one answer, the one picked; compare mode still on asks both again.
+    await compare.click();
+    await expect(compare).toHaveAttribute('aria-pressed', 'false');
+    const next = uniqueTag('ui-compare-next');
+    await chat.askAndWait(`[[tag:${next}]] And then?`);
+    const [request] = await simRequests(next);
+    expect(request?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    await page.reload();
+    await expect(chat.userMessages()).toHaveCount(2);
+  });
+
+  test('on a phone the two answers are stacked', async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    const chat = new ChatPage(page);
+    await chat.goto(APP());
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await chat.ask('[[delay:0]] Stacked?');
+    const a = page.getByRole('region', { name: 'Answer from test-model' });
+    const b = page.getByRole('region', { name: 'Answer from other-model' });
+    await expect(b.getByRole('button', { name: 'Continue with this answer' })).toBeVisible();
+    const [boxA, boxB] = [(await a.boundingBox())!, (await b.boundingBox())!];
+    expect(boxB.y).toBeGreaterThanOrEqual(boxA.y + boxA.height);
+    expect(boxA.x + boxA.width).toBeLessThanOrEqual(375);
+  });
+});

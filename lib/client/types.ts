@@ -38,6 +38,8 @@ export const storedMessageSchema = z.object({
    * by itself at `until` (epoch ms) or as soon as another reply of this browser ends.
    */
   waiting: z.object({ until: z.number(), reason: z.string() }).optional(),
+  /** Asked in one go with another model's answer (compare): both carry the same id. */
+  compareId: z.string().max(100).optional(),
   model: z.string().optional(),
   replyId: z.string().optional(),
   /** The last event of `replyId` whose content is included in `content`. */
@@ -83,6 +85,8 @@ export const conversationSchema = z.object({
   }),
   /** At each fork of the tree, the version shown (by parent id, '' for the first turn). */
   selected: z.record(z.string().max(100), z.string().max(100)).optional(),
+  /** A compare whose answers are shown side by side until one is picked. */
+  comparing: z.string().max(100).optional(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 

@@ -30,6 +30,7 @@ import {
 } from './replies';
 import {
   activeConversation,
+  comparedAnswers,
   findConversation,
   flushSaves,
   getState,
@@ -81,6 +82,54 @@ function stopAll(messages: StoredMessage[]) {
     if (m.status === 'streaming' && m.replyId) void stopReply(m.replyId);
     else if (m.status === 'streaming') cancelStart(m.id);
   }
+}
+
+/**
+ * A new question after the branch shown, answered by the chat's model, or (two models) by both
+ * at once for a compare.
+ */
+function ask(text: string, models: string[]) {
+  let conversation = activeConversation();
+  if (isStreaming(conversation)) return;
+  if (!conversation) {
+    const now = Date.now();
+    const state = getState();
+    conversation = {
+      id: newId(),
+      title: titleFrom(text),
+      createdAt: now,
+      updatedAt: now,
+      model: state.models?.default,
+      systemPrompt: state.draftSystemPrompt,
+      messages: [],
+    };
+    replaceConversation(conversation);
+    set({ activeId: conversation.id });
+  }
+  const user: StoredMessage = {
+    id: newId(),
+    role: 'user',
+    content: text,
+    status: 'done',
+    createdAt: Date.now(),
+  };
+  const compareId = models.length > 1 ? newId() : undefined;
+  const answers =
+    models.length > 1
+      ? models.map((model) => ({ ...assistantFor(conversation, model), compareId }))
+      : [assistantFor(conversation)];
+  const first = answers[0]!;
+  updateConversation(
+    conversation.id,
+    (c) => {
+      // A compare left without a pick goes on from the answer shown.
+      let next = append({ ...c, comparing: undefined }, [user, first]);
+      for (const other of answers.slice(1)) next = addVersion(next, first.id, [other]);
+      return compareId ? { ...showVersion(next, first.id), comparing: compareId } : next;
+    },
+    { save: 'now', touch: true },
+  );
+  for (const answer of answers) replyTo(conversation.id, answer.id);
 }
 
 export const chatActions = {
@@ -211,54 +260,55 @@ export const chatActions = {
 
   /** Sends a user message in the open conversation (creating it if there is none). */
   send(text: string) {
-    let conversation = activeConversation();
-    if (isStreaming(conversation)) return;
-    if (!conversation) {
-      const now = Date.now();
-      const state = getState();
-      conversation = {
-        id: newId(),
-        title: titleFrom(text),
-        createdAt: now,
-        updatedAt: now,
-        model: state.models?.default,
-        systemPrompt: state.draftSystemPrompt,
-        messages: [],
-      };
-      replaceConversation(conversation);
-      set({ activeId: conversation.id });
-    }
-    const user: StoredMessage = {
-      id: newId(),
-      role: 'user',
-      content: text,
-      status: 'done',
-      createdAt: Date.now(),
-    };
-    const assistant = assistantFor(conversation);
-    updateConversation(conversation.id, (c) => append(c, [user, assistant]), {
+    ask(text, []);
+  },
+
+  /**
+   * Compare: one message answered by two models at once; both answers stream side by side until
+   * the person picks the one to go on with (the other stays as a version).
+   */
+  sendCompare(text: string, models: [string, string]) {
+    ask(text, models);
+  },
+
+  /** Goes on with one answer of a compare: it is shown, the other stays as a version. */
+  pick(messageId: string) {
+    const c = activeConversation();
+    if (!c?.comparing || !c.messages.some((m) => m.id === messageId)) return;
+    updateConversation(c.id, (x) => ({ ...showVersion(x, messageId), comparing: undefined }), {
       save: 'now',
-      touch: true,
     });
-    replyTo(conversation.id, assistant.id);
   },
 
   stop() {
     const c = activeConversation();
+    const compared = comparedAnswers(c);
+    if (compared.length > 0) {
+      // Both answers of a compare (each also has its own Stop).
+      for (const m of compared) if (m.status === 'streaming') chatActions.stopReply(m.id);
+      return;
+    }
     const last = lastShown(c);
-    if (!c || last?.status !== 'streaming') return;
-    if (!last.replyId) {
+    if (last) chatActions.stopReply(last.id);
+  },
+
+  /** Stops one reply of the open chat (shown or compared). */
+  stopReply(messageId: string) {
+    const c = activeConversation();
+    const reply = c?.messages.find((m) => m.id === messageId);
+    if (!c || reply?.status !== 'streaming') return;
+    if (!reply.replyId) {
       // Not started yet (its request is in flight, or it waits for a place): it never will.
-      cancelStart(last.id);
+      cancelStart(reply.id);
       return;
     }
     // Said before asking the server, so the `close` that follows finds it (also in other tabs).
-    updateMessage(c.id, last.id, () => ({ stopReason: 'user' }), 'now');
-    void stopReply(last.replyId).then((ok) => {
+    updateMessage(c.id, reply.id, () => ({ stopReason: 'user' }), 'now');
+    void stopReply(reply.replyId).then((ok) => {
       // The `close` event normally ends it; if the server no longer knows it, end it here.
       if (!ok) {
-        closeFollowing(last.id);
-        updateMessage(c.id, last.id, () => ({ status: 'stopped' }), 'now');
+        closeFollowing(reply.id);
+        updateMessage(c.id, reply.id, () => ({ status: 'stopped' }), 'now');
       }
     });
   },

@@ -14,6 +14,7 @@ export { chatActions, type Removed } from './actions';
 export {
   activeConversation,
   chatStore,
+  comparedAnswers,
   getServerSnapshot,
   hasStreaming,
   isStreaming,

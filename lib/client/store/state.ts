@@ -76,9 +76,17 @@ export function lastShown(c: Conversation | undefined): StoredMessage | undefine
   return c ? shownPath(c).at(-1) : undefined;
 }
 
-/** The reply shown last is streaming: no new message in this branch meanwhile. */
+/** The answers of a compare still waiting for a pick, side by side (empty when none). */
+export function comparedAnswers(c: Conversation | undefined): StoredMessage[] {
+  if (!c?.comparing) return [];
+  return c.messages.filter((m) => m.compareId === c.comparing);
+}
+
+/** The reply shown last (or an answer being compared) is streaming: nothing new meanwhile. */
 export function isStreaming(c: Conversation | undefined): boolean {
-  return lastShown(c)?.status === 'streaming';
+  return (
+    lastShown(c)?.status === 'streaming' || comparedAnswers(c).some((m) => m.status === 'streaming')
+  );
 }
 
 /** A reply streams somewhere in this conversation (on any version). */
