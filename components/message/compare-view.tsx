@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import type { StoredMessage } from '@/lib/client/types';
 import { chatActions } from '@/lib/client/store';
 import { AssistantMessage } from '@/components/message/assistant-message';
@@ -18,41 +19,48 @@ export default function CompareView({
   return (
     <section aria-label="Compare answers" className="grid gap-4 sm:grid-cols-2">
       {answers.map((m) => (
-        <div
-          key={m.id}
-          role="region"
-          aria-label={`Answer from ${m.model ?? 'the model'}`}
-          className="flex min-w-0 flex-col gap-2 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800"
-        >
-          <p className="text-xs font-medium text-zinc-600 dark:text-zinc-400">{m.model}</p>
-          <AssistantMessage
-            message={m}
-            isLast={false}
-            reconnecting={reconnecting.has(m.id)}
-            busy={false}
-          />
-          <div className="mt-auto flex gap-2">
-            {m.status === 'streaming' ? (
-              <button
-                type="button"
-                className="btn-ghost border border-zinc-300 dark:border-zinc-700"
-                aria-label={`Stop the answer from ${m.model ?? 'the model'}`}
-                onClick={() => chatActions.stopReply(m.id)}
-              >
-                Stop
-              </button>
-            ) : (
-              <button
-                type="button"
-                className="btn-ghost border border-zinc-300 dark:border-zinc-700"
-                onClick={() => chatActions.pick(m.id)}
-              >
-                Continue with this answer
-              </button>
-            )}
-          </div>
-        </div>
+        <Answer key={m.id} message={m} reconnecting={reconnecting.has(m.id)} />
       ))}
     </section>
   );
 }
+
+/** One side: memoised, so the other answer's tokens do not re-render it. */
+const Answer = memo(function Answer({
+  message: m,
+  reconnecting,
+}: {
+  message: StoredMessage;
+  reconnecting: boolean;
+}) {
+  return (
+    <div
+      role="region"
+      aria-label={`Answer from ${m.model ?? 'the model'}`}
+      className="flex min-w-0 flex-col gap-2 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800"
+    >
+      <p className="text-xs font-medium text-zinc-600 dark:text-zinc-400">{m.model}</p>
+      <AssistantMessage message={m} isLast={false} reconnecting={reconnecting} busy={false} />
+      <div className="mt-auto flex gap-2">
+        {m.status === 'streaming' ? (
+          <button
+            type="button"
+            className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+            aria-label={`Stop the answer from ${m.model ?? 'the model'}`}
+            onClick={() => chatActions.stopReply(m.id)}
+          >
+            Stop
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="btn-ghost border border-zinc-300 dark:border-zinc-700"
+            onClick={() => chatActions.pick(m.id)}
+          >
+            Continue with this answer
+          </button>
+        )}
+      </div>
+    </div>
+  );
+});

@@ -208,6 +208,72 @@ test('a long answer streams without long tasks, at a cost per update that does n
   expect(parsedChars).toBeLessThanOrEqual(3 * markdownChars);
 });
 
+/** Resolves once no reply on the page streams any more (a MutationObserver waits). */
+function whenNoneStreaming(timeoutMs: number): Promise<number> {
+  const streaming = () =>
+    document.querySelectorAll('article[aria-label="Assistant"][data-status="streaming"]').length;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the replies did not finish')), timeoutMs);
+    const check = () => {
+      if (streaming() > 0) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(document.querySelectorAll('article[aria-label="Assistant"]').length);
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, {
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['data-status'],
+    });
+    check();
+  });
+}
+
+test('two answers streaming side by side (compare) cost per frame what they cost at the start', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.APP_URL!);
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await browser.startTracing(page, {
+    categories: ['disabled-by-default-devtools.timeline', 'devtools.timeline', 'blink.user_timing'],
+  });
+  await page.evaluate(() => performance.mark('render-perf:start'));
+  await chat.ask('[[tokens:1500]] [[delay:4]]');
+  await expect(page.getByRole('region', { name: 'Compare answers' })).toBeVisible();
+  expect(await page.evaluate(whenNoneStreaming, 60_000)).toBe(2);
+  await page.evaluate(() => performance.mark('render-perf:done'));
+  const { tasks, frames } = mainThreadTasks(await browser.stopTracing());
+  expect(frames.length, 'animation frames seen while streaming').toBeGreaterThan(40);
+  const first = frames[0]!.at;
+  const span = frames.at(-1)!.at - first;
+  const quarter = (i: number) =>
+    frames
+      .filter((f) => f.at >= first + (i * span) / 4 && f.at <= first + ((i + 1) * span) / 4)
+      .map((f) => f.cpu);
+  const q1 = round(quantile(quarter(0), 0.5));
+  const q4 = round(quantile(quarter(3), 0.5));
+  const long = tasks.filter((t) => t.cpu > 50);
+  console.log(
+    `render-perf (compare): ${frames.length} frames over ${Math.round(span)} ms; median CPU per ` +
+      `frame ${q1} ms in the first quarter, ${q4} ms in the last; tasks over 50 ms CPU: ` +
+      JSON.stringify(long.map((t) => round(t.cpu))),
+  );
+  // As for one answer: reported, not asserted, on this machine (see above).
+  if (long.length > 0) {
+    test.info().annotations.push({
+      type: 'budget not met',
+      description: `compare: main-thread tasks over 50 ms (CPU): ${JSON.stringify(long)}`,
+    });
+  }
+  expect(q4, 'median CPU per frame, last quarter vs first').toBeLessThanOrEqual(
+    2 * Math.max(q1, 1),
+  );
+});
+
 /** Markers of the heavy parts, found in their code: KaTeX, and Shiki (highlighter + grammars). */
 const KATEX = 'KaTeX parse error';
 const SHIKI = 'ShikiError';

@@ -62,6 +62,10 @@ test('editing a question makes a version; going back shows the first branch, and
     'Second question',
     `[[tag:${tag}]] Third`,
   ]);
+
+  // Search finds text in every version, also one not shown.
+  await chat.search.fill('edited');
+  await expect(chat.history.locator('mark')).toHaveText('edited');
 });
 
 test('regenerating keeps every version, also after a reload; one can be deleted after asking', async ({
