@@ -40,6 +40,11 @@ const schema = z.object({
   MAX_MESSAGES: int(200, 1),
   MAX_MESSAGE_CHARS: int(100_000, 1),
   MAX_TOTAL_CHARS: int(400_000, 1),
+  /** Bodies that carry images (data URLs): read up to this many bytes. */
+  MAX_IMAGE_BODY_BYTES: int(20 * 1024 * 1024, 1024),
+  MAX_IMAGES_PER_MESSAGE: int(4, 0),
+  MAX_IMAGES: int(10, 0),
+  MAX_IMAGE_BYTES: int(5 * 1024 * 1024, 1024),
   DEMO_TOKEN_DELAY_MS: int(25),
   REDIS_URL: z.url().optional(),
   ACCESS_CODE: z.string().min(4, 'must be at least 4 characters').optional(),

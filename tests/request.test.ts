@@ -8,6 +8,10 @@ const LIMITS: Limits = {
   maxMessages: 5,
   maxMessageChars: 100,
   maxTotalChars: 250,
+  maxImageBodyBytes: 4096,
+  maxImagesPerMessage: 2,
+  maxImages: 3,
+  maxImageBytes: 1000,
 };
 const URL_ = 'http://localhost/api/chat';
 
@@ -168,10 +172,6 @@ describe('parseChatRequest: refused bodies', () => {
     ],
     ['unknown role', { messages: [{ role: 'tool', content: 'x' }] }],
     ['non-string content', { messages: [{ role: 'user', content: 42 }] }],
-    [
-      'content parts instead of text',
-      { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] },
-    ],
     ['missing content', { messages: [{ role: 'user' }] }],
     ['a message that is not an object', { messages: [null] }],
     ['a non-string model', { messages: [user('x')], model: 5 }],
@@ -318,5 +318,91 @@ describe('parseChatRequest: any JSON body', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('content parts and images', () => {
+  const png = (bytes: number) =>
+    `data:image/png;base64,${Buffer.alloc(bytes, 7).toString('base64')}`;
+  const image = (url: string) => ({ type: 'image_url', image_url: { url } });
+  const user = (content: unknown) => ({ messages: [{ role: 'user', content }] });
+
+  it('accepts text and image parts, and keeps them as they are', async () => {
+    const content = [{ type: 'text', text: 'What is this?' }, image(png(600))];
+    const body = await parseChatRequest(postJson(user(content)), LIMITS);
+    expect(body.messages[0]!.content).toEqual(content);
+    const https = [image('https://example.com/cat.png')];
+    expect((await parseChatRequest(postJson(user(https)), LIMITS)).messages[0]!.content).toEqual(
+      https,
+    );
+  });
+
+  it('a string content still works', async () => {
+    const body = await parseChatRequest(postJson(user('plain')), LIMITS);
+    expect(body.messages[0]!.content).toBe('plain');
+  });
+
+  it('refuses images outside user messages, unknown parts and URLs that are not images', async () => {
+    for (const bad of [
+      {
+        messages: [
+          { role: 'system', content: [image(png(10))] },
+          { role: 'user', content: 'x' },
+        ],
+      },
+      user([{ type: 'audio', data: 'x' }]),
+      user([image('http://example.com/a.png')]),
+      user([image('file:///etc/passwd')]),
+      user([image('data:text/html;base64,PHA+')]),
+      user([]),
+    ]) {
+      expect((await failure(postJson(bad))).code).toBe('invalid_request');
+    }
+  });
+
+  it('each bound on images answers its own 413 code', async () => {
+    expect((await failure(postJson(user([image(png(1001))])))).code).toBe('image_too_large');
+    const three = [image(png(10)), image(png(10)), image(png(10))];
+    expect((await failure(postJson(user(three)))).code).toBe('too_many_images');
+    const two = [image(png(10)), image(png(10))];
+    const across = {
+      messages: [
+        { role: 'user', content: two },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: two },
+      ],
+    };
+    const error = await failure(postJson(across));
+    expect([error.code, error.status]).toEqual(['too_many_images', 413]);
+  });
+
+  it('a body with images may be larger than a text-only one, up to its own limit', async () => {
+    const content = [image(png(900)), image(png(900)), { type: 'text', text: 'x'.repeat(50) }];
+    // About 2.5 KB: under the image body limit, over nothing else.
+    expect(
+      (await parseChatRequest(postJson(user(content)), { ...LIMITS, maxBodyBytes: 1024 })).messages,
+    ).toHaveLength(1);
+    // Text alone over the text-only limit is still refused.
+    const text = {
+      messages: [
+        { role: 'user', content: 'x'.repeat(90) },
+        { role: 'assistant', content: 'y'.repeat(90) },
+        { role: 'user', content: 'z' },
+      ],
+    };
+    expect((await failure(postJson(text), { ...LIMITS, maxBodyBytes: 200 })).code).toBe(
+      'body_too_large',
+    );
+    // And an image body over its own limit is refused while reading.
+    const big = [image(png(1000)), image(png(1000))];
+    expect(
+      (
+        await failure(postJson(user(big)), {
+          ...LIMITS,
+          maxBodyBytes: 1024,
+          maxImageBodyBytes: 2048,
+        })
+      ).code,
+    ).toBe('body_too_large');
   });
 });

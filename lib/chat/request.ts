@@ -7,16 +7,90 @@ import { z } from 'zod';
 import { apiError, ApiError } from '@/lib/http/api-error';
 
 export interface Limits {
+  /** A body with text only. */
   maxBodyBytes: number;
   maxMessages: number;
   maxMessageChars: number;
   maxTotalChars: number;
+  /** A body that carries images (read up to this; text-only bodies are held to the first). */
+  maxImageBodyBytes: number;
+  maxImagesPerMessage: number;
+  maxImages: number;
+  /** Decoded bytes of one image in a data URL. */
+  maxImageBytes: number;
 }
 
-const messageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string(),
+/** An image by data URL (the usual image types, base64) or by https URL, passed on as it is. */
+const DATA_URL = /^data:image\/(png|jpeg|webp|gif);base64,([A-Za-z0-9+/]*={0,2})$/;
+
+function imageUrlProblem(url: string): string | null {
+  if (url.startsWith('data:')) return DATA_URL.test(url) ? null : 'not a base64 image data URL';
+  if (url.length > 4096) return 'a URL longer than 4096 characters';
+  try {
+    return new URL(url).protocol === 'https:' ? null : 'neither a data URL nor an https URL';
+  } catch {
+    return 'not a URL';
+  }
+}
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({
+    url: z.string().superRefine((url, ctx) => {
+      const problem = imageUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: `the image URL is ${problem}` });
+    }),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  }),
 });
+export type ContentPart = z.infer<typeof textPart> | z.infer<typeof imagePart>;
+
+const messageSchema = z
+  .object({
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.union([
+      z.string(),
+      z.array(z.discriminatedUnion('type', [textPart, imagePart])).min(1),
+    ]),
+  })
+  .superRefine((m, ctx) => {
+    if (m.role !== 'user' && typeof m.content !== 'string') {
+      if (m.content.some((p) => p.type === 'image_url')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['content'],
+          message: 'images are allowed in user messages only',
+        });
+      }
+    }
+  });
+
+/** The text of a message: its content, or its text parts joined. */
+export function textOf(content: string | ContentPart[]): string {
+  return typeof content === 'string'
+    ? content
+    : content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+/** The image parts of a message. */
+export function imagesOf(
+  content: string | ContentPart[],
+): Extract<ContentPart, { type: 'image_url' }>[] {
+  return typeof content === 'string'
+    ? []
+    : content.filter(
+        (p): p is Extract<ContentPart, { type: 'image_url' }> => p.type === 'image_url',
+      );
+}
+
+/** Decoded bytes of a data URL's image (0 for an https URL: the server never fetches it). */
+export function imageBytes(url: string): number {
+  const base64 = DATA_URL.exec(url)?.[2];
+  if (!base64) return 0;
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - padding;
+}
 
 /** The shape of a `POST /api/chat` body; size bounds are checked after it, with their own codes. */
 export const chatRequestSchema = z
@@ -69,7 +143,7 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
   }
   let text: string;
   try {
-    text = await readBody(request, limits.maxBodyBytes);
+    text = await readBody(request, Math.max(limits.maxBodyBytes, limits.maxImageBodyBytes));
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw apiError('invalid_body', 'The request body could not be read as UTF-8 text.');
@@ -96,15 +170,44 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
       `A request may carry at most ${limits.maxMessages} messages.`,
     );
   }
+  // Images: how many, how large; a body without any is held to the text-only limit.
+  let images = 0;
+  for (const [i, m] of messages.entries()) {
+    const parts = imagesOf(m.content);
+    if (parts.length > limits.maxImagesPerMessage) {
+      throw apiError(
+        'too_many_images',
+        `Message ${i + 1} carries ${parts.length} images; at most ${limits.maxImagesPerMessage} are allowed per message.`,
+      );
+    }
+    images += parts.length;
+    for (const part of parts) {
+      if (imageBytes(part.image_url.url) > limits.maxImageBytes) {
+        throw apiError(
+          'image_too_large',
+          `An image of message ${i + 1} is larger than ${limits.maxImageBytes} bytes.`,
+        );
+      }
+    }
+  }
+  if (images > limits.maxImages) {
+    throw apiError(
+      'too_many_images',
+      `The request carries ${images} images; at most ${limits.maxImages} are allowed.`,
+    );
+  }
+  const bytes = Buffer.byteLength(text);
+  if (images === 0 && bytes > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
   let total = 0;
   for (const [i, m] of messages.entries()) {
-    if (m.content.length > limits.maxMessageChars) {
+    const chars = textOf(m.content).length;
+    if (chars > limits.maxMessageChars) {
       throw apiError(
         'message_too_long',
         `Message ${i + 1} is longer than ${limits.maxMessageChars} characters.`,
       );
     }
-    total += m.content.length;
+    total += chars;
   }
   if (total > limits.maxTotalChars) {
     throw apiError(

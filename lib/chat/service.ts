@@ -13,6 +13,7 @@ import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/htt
 import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
 import type { ChatRequestBody } from '@/lib/chat/request';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
 import { dropConnection } from '@/lib/http/connections';
 import { countHubEvent, instrument } from '@/lib/metrics';
@@ -81,7 +82,8 @@ export function getStore(): ReplyStore {
 
 /** Streams the upstream into `reply` (a new one, or one carried on from another instance). */
 function generate(store: ReplyStore, reply: Reply, messages: unknown[]): Promise<void> {
-  return runReply(store, reply, messages as ChatRequestBody['messages'], {
+  // Validated by the request schema: text or text and image parts, in the SDK's own form.
+  return runReply(store, reply, messages as ChatCompletionMessageParam[], {
     maxDurationMs: getEnv().REPLY_MAX_DURATION_MS,
   });
 }

@@ -26,6 +26,8 @@ export const API_ERRORS = {
   not_found: { status: 404, message: 'No reply with this id (it may have expired).' },
   unknown_host: { status: 421, message: 'This server does not answer to that host name.' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
+  too_many_images: { status: 413, message: 'The request carries too many images.' },
+  image_too_large: { status: 413, message: 'An image is too large.' },
   too_many_messages: { status: 413, message: 'The request carries too many messages.' },
   message_too_long: { status: 413, message: 'A message is too long.' },
   conversation_too_long: { status: 413, message: 'The messages together are too long.' },

@@ -15,6 +15,10 @@ export const POST = apiRoute('POST /api/chat', async (request) => {
     maxMessages: env.MAX_MESSAGES,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     maxTotalChars: env.MAX_TOTAL_CHARS,
+    maxImageBodyBytes: env.MAX_IMAGE_BODY_BYTES,
+    maxImagesPerMessage: env.MAX_IMAGES_PER_MESSAGE,
+    maxImages: env.MAX_IMAGES,
+    maxImageBytes: env.MAX_IMAGE_BYTES,
   });
   const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
   const reply = await startReply(body, clientKey(request));
