@@ -202,21 +202,32 @@ test.describe('errors', () => {
     await page.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.77.${rand()}.${rand()}` });
     const chat = new ChatPage(page);
     await chat.goto(process.env.SCALE_A_URL!);
-    await chat.ask('First [[tokens:150]] [[delay:20]]');
+    // Both 20 s long: still running when the third is sent, however slow the machine.
+    const first = 'First [[tokens:1000]] [[delay:20]]';
+    const second = 'Second [[tokens:1000]] [[delay:20]]';
+    await chat.ask(first);
     await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
     await chat.newChat.click();
-    await chat.ask('Second [[tokens:150]] [[delay:20]]');
+    await chat.ask(second);
     await chat.newChat.click();
     await chat.ask('Third [[delay:0]]');
     const notice = chat.answer().getByRole('status').filter({ hasText: 'Waiting to start' });
     await expect(notice).toContainText('at most 2');
     await expect(notice).toContainText('Running in this browser (2)');
-    await expect(notice).toContainText('“First [[tokens:150]] [[delay:20]]”');
-    await expect(notice).toContainText('“Second [[tokens:150]] [[delay:20]]”');
+    await expect(notice).toContainText(`“${first}”`);
+    await expect(notice).toContainText(`“${second}”`);
     await expect(chat.stop).toBeVisible(); // it can be cancelled
+
+    // One of the two ends (stopped here): the waiting one starts by itself.
+    await chat.chat(`${first} (replying)`).click();
+    await chat.stop.click();
+    await chat.waitForStatus('stopped');
+    await chat.chat('Third [[delay:0]]').click();
     await chat.waitForStatus('done');
     await chat.expectAnswer('Reply to: Third');
     await expect(notice).toHaveCount(0);
+    await chat.chat(`${second} (replying)`).click();
+    await chat.stop.click();
   });
 
   test('Stop cancels a reply that waits for a place', async ({ page }) => {
