@@ -64,6 +64,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ...noLimits,
       // The third name is long, as real ones are (the phone header must still show the title).
       OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
+      VISION_MODELS: 'test-model',
       UPSTREAM_MAX_RETRIES: '2',
       UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_IDLE_TIMEOUT_MS: '2000',

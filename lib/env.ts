@@ -25,6 +25,8 @@ const schema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().trim().min(1).optional(),
   OPENAI_MODELS: list,
+  /** Models that accept images (ids, `*` or `none`); unset: recognised by name. */
+  VISION_MODELS: list,
   UPSTREAM_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_MAX_RETRIES: int(2),

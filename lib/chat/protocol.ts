@@ -51,7 +51,8 @@ export interface CreatedReply {
 }
 
 export interface ModelsResponse {
-  models: { id: string }[];
+  /** `vision`: the model accepts image parts. */
+  models: { id: string; vision?: boolean }[];
   default: string;
 }
 

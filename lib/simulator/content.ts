@@ -3,10 +3,14 @@
  * trying the app and a test asserting on it see the same thing.
  */
 
-export function demoAnswer(question: string): string {
-  const asked = question.trim().replace(/\s+/g, ' ');
+export function demoAnswer(question: string, attachments = ''): string {
+  // The question without the text of attached files (their names are in `attachments`).
+  const asked = question
+    .replace(/--- File: (.+) ---\n[\s\S]*?\n--- End of \1 ---/g, '')
+    .trim()
+    .replace(/\s+/g, ' ');
   const quoted = asked.length > 80 ? `${asked.slice(0, 77)}…` : asked;
-  return `Hello! I'm the **built-in demo model** of this chat app. I'm not a real language model: I stream a fixed answer at a realistic pace so you can try the app without an API key.${quoted ? `\n\nYou asked: *"${quoted.replace(/[*_`"]/g, '')}"*. A real model would answer that; here is how to connect one.` : ''}
+  return `Hello! I'm the **built-in demo model** of this chat app. I'm not a real language model: I stream a fixed answer at a realistic pace so you can try the app without an API key.${attachments ? `\n\nI received ${attachments}.` : ''}${quoted ? `\n\nYou asked: *"${quoted.replace(/[*_`"]/g, '')}"*. A real model would answer that; here is how to connect one.` : ''}
 
 ## Connect a real model
 

@@ -42,6 +42,12 @@ import { CONTINUE_PROMPT } from '../chat/protocol';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { demoAnswer, longAnswer, tokenize } from './content';
+import {
+  attachmentSummary,
+  describeImage,
+  fileNames,
+  type ReceivedImage,
+} from '../chat/attachments';
 
 export interface SimulatorOptions {
   /** Delay between tokens, in ms. */
@@ -74,8 +80,8 @@ export interface RequestRecord {
   lastAssistant: string | undefined;
   /** The system message the request carried, if any. */
   system: string | undefined;
-  /** The conversation it carried, as role and text. */
-  messages: { role: string; content: string }[];
+  /** The conversation it carried, as role and text, with what each message attached. */
+  messages: { role: string; content: string; images: ReceivedImage[]; files: string[] }[];
 }
 
 interface Directives {
@@ -92,6 +98,14 @@ function parseDirectives(text: string): Directives {
   const out: Directives = {};
   for (const m of text.matchAll(DIRECTIVE)) out[m[1]!] = m[2] ?? '';
   return out;
+}
+
+/** The images of a message's content parts, described (never fetched). */
+function imagesIn(content: unknown): ReceivedImage[] {
+  if (!Array.isArray(content)) return [];
+  return content
+    .filter((p) => p && typeof p === 'object' && p.type === 'image_url')
+    .map((p: { image_url?: { url?: unknown } }) => describeImage(String(p.image_url?.url ?? '')));
 }
 
 function textOf(content: unknown): string {
@@ -318,10 +332,18 @@ export function createSimulator(options: SimulatorOptions = {}) {
     record.continuation = textOf(users.at(-1)?.content) === CONTINUE_PROMPT;
     record.lastAssistant = textOf(messages.findLast((m) => m.role === 'assistant')?.content);
     record.system = textOf(messages.find((m) => m.role === 'system')?.content);
-    record.messages = messages.map((m) => ({ role: String(m.role), content: textOf(m.content) }));
+    record.messages = messages.map((m) => ({
+      role: String(m.role),
+      content: textOf(m.content),
+      images: imagesIn(m.content),
+      files: fileNames(textOf(m.content)),
+    }));
     // A continuation answers the question before it, with the same directives (pace, tag), so
     // that an answer continued by another instance goes on like the first part.
     const question = textOf((record.continuation ? users.at(-2) : users.at(-1))?.content);
+    const asked = record.messages
+      .filter((m) => m.role === 'user')
+      .at(record.continuation ? -2 : -1);
     const d: Directives = options.faults ? parseDirectives(question) : {};
     record.tag = d.tag;
     record.model = String(body.model ?? '');
@@ -381,7 +403,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
           : tokenize(
               options.faults
                 ? `Reply to: ${question.replace(DIRECTIVE, '').trim()}`
-                : demoAnswer(question),
+                : demoAnswer(question, attachmentSummary(asked?.images ?? [], asked?.files ?? [])),
             );
     // A continuation of an answer this server would give goes on with the rest of it, so that
     // the two parts together are exactly the answer.
