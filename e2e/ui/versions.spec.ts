@@ -147,13 +147,14 @@ test('replies in two chats stream at once in one tab and both finish whole', asy
   await chat.goto(APP());
   const first = words(120);
   const second = Array.from({ length: 120 }, (_, i) => `v${i}`).join(' ');
-  await chat.ask(`[[echo]] [[delay:40]] ${first}`);
+  // 120 words at 80 ms: about 10 s each, so both are seen streaming at once on a slow machine.
+  await chat.ask(`[[echo]] [[delay:80]] ${first}`);
   await chat.newChat.click();
-  await chat.ask(`[[echo]] [[delay:40]] ${second}`);
+  await chat.ask(`[[echo]] [[delay:80]] ${second}`);
   await expect(chat.history.getByText('(replying)')).toHaveCount(2);
   await chat.waitForStatus('done');
   await chat.expectAnswer(second);
-  await chat.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:40\]\] w0 w1/ }).click();
+  await chat.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:80\]\] w0 w1/ }).click();
   await chat.waitForStatus('done');
   await chat.expectAnswer(first);
 });
@@ -218,7 +219,8 @@ test.describe('compare', () => {
     await expect(page.getByRole('combobox', { name: 'Compare with' })).toHaveValue('other-model');
 
     const tag = uniqueTag('ui-compare');
-    await chat.ask(`[[tag:${tag}]] [[tokens:150]] [[delay:30]] Compare us`);
+    // 30 s long: both still stream when checked, however slow the machine; stopped below.
+    await chat.ask(`[[tag:${tag}]] [[tokens:1000]] [[delay:30]] Compare us`);
     const a = page.getByRole('region', { name: 'Answer from test-model' });
     const b = page.getByRole('region', { name: 'Answer from other-model' });
     // Both at once.
@@ -241,9 +243,8 @@ test.describe('compare', () => {
     await a.getByRole('button', { name: 'Stop the answer from test-model' }).click();
     await expect(a.getByRole('article')).toHaveAttribute('data-status', 'stopped');
     await expect(b.getByRole('article')).toHaveAttribute('data-status', 'streaming');
-    await expect(b.getByRole('article')).toHaveAttribute('data-status', 'done', {
-      timeout: 20_000,
-    });
+    await b.getByRole('button', { name: 'Stop the answer from other-model' }).click();
+    await expect(b.getByRole('article')).toHaveAttribute('data-status', 'stopped');
     await expect(b.getByTestId('figures')).toContainText('other-model');
 
     await b.getByRole('button', { name: 'Continue with this answer' }).click();
