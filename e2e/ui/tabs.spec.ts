@@ -64,7 +64,9 @@ test('when the tab following a reply closes, another tab takes it over to the en
   const text = words(100);
   await a.ask(`[[echo]] [[delay:80]] [[tag:${tag}]] ${text}`); // 8 s: still streaming when checked
   await b.history.getByRole('button', { name: /^\[\[echo\]\]/ }).click();
-  await expect.poll(async () => (await b.answerText()).split(' ').length).toBeGreaterThan(20);
+  await expect
+    .poll(async () => (await b.answerText()).split(' ').length, { timeout: 20_000 })
+    .toBeGreaterThan(20);
   expect(await openEventSources(b.page)).toEqual({ created: 0, open: 0 });
   expect(await b.answer().getAttribute('data-status')).toBe('streaming');
 
