@@ -110,23 +110,38 @@ export const chatRequestSchema = z
 
 export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 
-/** Reads at most `maxBytes` of the body; throws 413 as soon as it would be more. */
-export async function readBody(request: Request, maxBytes: number): Promise<string> {
+/**
+ * Reads at most `maxBytes` of the body; throws 413 as soon as it would be more. With
+ * `imageMaxBytes`, a body may go on past `maxBytes` up to that, but only once it has shown an
+ * image part (the `"image_url"` key comes before its data URL): a text-only body is still
+ * refused while it is read. (A body that hides the key is read to the larger bound, then refused
+ * by the text-only one after parsing.)
+ */
+export async function readBody(
+  request: Request,
+  maxBytes: number,
+  imageMaxBytes = maxBytes,
+): Promise<string> {
+  const hardMax = Math.max(maxBytes, imageMaxBytes);
   const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > hardMax) throw tooLarge(hardMax);
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let hasImages = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
     chunks.push(value);
+    if (size > maxBytes && !hasImages) {
+      hasImages = size <= hardMax && Buffer.concat(chunks).includes('"image_url"');
+    }
+    if (size > hardMax || (size > maxBytes && !hasImages)) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(hasImages ? hardMax : maxBytes);
+    }
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
 }
@@ -143,7 +158,7 @@ export async function parseChatRequest(request: Request, limits: Limits): Promis
   }
   let text: string;
   try {
-    text = await readBody(request, Math.max(limits.maxBodyBytes, limits.maxImageBodyBytes));
+    text = await readBody(request, limits.maxBodyBytes, limits.maxImageBodyBytes);
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw apiError('invalid_body', 'The request body could not be read as UTF-8 text.');
