@@ -22,7 +22,9 @@ export function proxy(request: NextRequest) {
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' blob: data: https:",
+    // Images only from here, blob: and data: (attachments): nothing a model writes, and nothing
+    // injected, can make the browser fetch a remote image (a way to send data out).
+    "img-src 'self' blob: data:",
     "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",

@@ -57,3 +57,38 @@ test('pages carry a Content-Security-Policy the app really works under, and the 
     .poll(() => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp.length))
     .toBeGreaterThan(0);
 });
+
+test('no remote image can load: images come from this origin, blob: and data: only', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    (window as unknown as { __csp: string[] }).__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { __csp: string[] }).__csp.push(
+        `${e.effectiveDirective} ${e.blockedURI}`,
+      ),
+    );
+  });
+  const response = await page.goto(process.env.APP_URL!);
+  const csp = response!.headers()['content-security-policy']!;
+  expect(csp).toContain("img-src 'self' blob: data:;");
+  // An image that slipped into the page (an injected tag, or a model's markdown if it were ever
+  // rendered as an image) is refused before any request leaves, and reported.
+  await page.evaluate(() =>
+    document.body.insertAdjacentHTML('beforeend', '<img src="https://example.com/leak.png?q=1">'),
+  );
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))
+    .toContain('img-src https://example.com/leak.png?q=1');
+  // What attachments use still works.
+  const loaded = await page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve(true);
+        img.onerror = () => resolve(false);
+        img.src = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+      }),
+  );
+  expect(loaded).toBe(true);
+});
