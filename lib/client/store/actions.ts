@@ -18,7 +18,7 @@ import {
   showVersion,
   subtreeIds,
 } from '@/lib/client/tree';
-import { onBroadcast } from './other-tabs';
+import { noteDeleted, onBroadcast } from './other-tabs';
 import {
   cancelStart,
   closeFollowing,
@@ -203,7 +203,10 @@ export const chatActions = {
       conversations: state.conversations.filter((c) => gone.has(c.id)),
       activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
     };
-    for (const c of removed.conversations) stopAll(c.messages);
+    for (const c of removed.conversations) {
+      noteDeleted(c.id);
+      stopAll(c.messages);
+    }
     set({
       conversations: state.conversations.filter((x) => !gone.has(x.id)),
       activeId: removed.activeId ? null : state.activeId,

@@ -8,8 +8,21 @@ import { isFollowing, resumeStreaming, wakeWaiting } from './replies';
 import { findConversation, getState, replaceConversation, set, updateMessage } from './state';
 import type { Broadcast } from './tabs';
 
+/**
+ * Deletions seen, by conversation: a save announced before a delete, whose reading from
+ * IndexedDB ends after it, must not bring the deleted chat back (a restore after the delete is
+ * announced, and read, afterwards).
+ */
+const deletions = new Map<string, number>();
+
+/** A conversation was deleted (here or in another tab). */
+export function noteDeleted(id: string) {
+  deletions.set(id, (deletions.get(id) ?? 0) + 1);
+}
+
 export async function onBroadcast(event: Broadcast) {
   if (event.type === 'deleted') {
+    noteDeleted(event.conversationId);
     const state = getState();
     set({
       conversations: state.conversations.filter((c) => c.id !== event.conversationId),
@@ -37,8 +50,9 @@ export async function onBroadcast(event: Broadcast) {
     });
     return;
   }
+  const before = deletions.get(event.conversationId);
   const saved = await loadConversation(event.conversationId);
-  if (!saved) return;
+  if (!saved || deletions.get(event.conversationId) !== before) return;
   // Keep a message where this tab's copy is ahead of the saved one (it streams it, or it has
   // seen later broadcasts): saves lag the live text by up to a second.
   const mine = findConversation(saved.id);
