@@ -1,6 +1,6 @@
 import { errorView, waitText } from '@/lib/client/error-view';
 import type { StoredMessage } from '@/lib/client/types';
-import { AlertIcon } from '@/components/message/icons';
+import { AlertIcon } from '@/components/icons';
 
 type StoredError = NonNullable<StoredMessage['error']>;
 

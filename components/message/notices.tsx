@@ -3,7 +3,7 @@ import { useSyncExternalStore } from 'react';
 import { useOnline } from '@/hooks/use-media';
 import { chatStore, getServerSnapshot, streamingTitles } from '@/lib/client/store';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
-import { WifiOffIcon } from '@/components/message/icons';
+import { WifiOffIcon } from '@/components/icons';
 
 /** The stream dropped and the browser is reconnecting: said plainly, with what will happen. */
 export function ReconnectingNotice() {

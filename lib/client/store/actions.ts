@@ -58,6 +58,10 @@ function historyOf(messages: StoredMessage[]) {
     .map(({ role, content }) => ({ role, content }));
 }
 
+function userMessage(text: string): StoredMessage {
+  return { id: newId(), role: 'user', content: text, status: 'done', createdAt: Date.now() };
+}
+
 function assistantFor(conversation: Conversation, model?: string): StoredMessage {
   return {
     id: newId(),
@@ -106,13 +110,7 @@ function ask(text: string, models: string[]) {
     replaceConversation(conversation);
     set({ activeId: conversation.id });
   }
-  const user: StoredMessage = {
-    id: newId(),
-    role: 'user',
-    content: text,
-    status: 'done',
-    createdAt: Date.now(),
-  };
+  const user = userMessage(text);
   const compareId = models.length > 1 ? newId() : undefined;
   const answers =
     models.length > 1
@@ -338,13 +336,7 @@ export const chatActions = {
     const original = c?.messages.find((m) => m.id === messageId);
     const text = cleanMessage(typed);
     if (!c || isStreaming(c) || !original || original.role !== 'user' || !text) return;
-    const user: StoredMessage = {
-      id: newId(),
-      role: 'user',
-      content: text,
-      status: 'done',
-      createdAt: Date.now(),
-    };
+    const user = userMessage(text);
     const assistant = assistantFor(c);
     updateConversation(c.id, (x) => addVersion(x, messageId, [user, assistant]), {
       save: 'now',
