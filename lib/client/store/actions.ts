@@ -18,7 +18,7 @@ import {
   showVersion,
   subtreeIds,
 } from '@/lib/client/tree';
-import { noteDeleted, onBroadcast } from './other-tabs';
+import { noteDeleted, noteRestored, onBroadcast } from './other-tabs';
 import {
   cancelStart,
   closeFollowing,
@@ -202,7 +202,7 @@ export const chatActions = {
       activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
     };
     for (const c of removed.conversations) {
-      noteDeleted(c.id);
+      noteDeleted(c.id, true);
       stopAll(c.messages);
     }
     set({
@@ -226,6 +226,7 @@ export const chatActions = {
       ),
     }));
     const ids = new Set(back.map((c) => c.id));
+    for (const id of ids) noteRestored(id);
     const state = getState();
     set({
       conversations: sortByUpdated([...state.conversations.filter((c) => !ids.has(c.id)), ...back]),

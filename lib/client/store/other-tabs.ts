@@ -2,11 +2,11 @@
  * What other tabs tell this one (see `tabs.ts`): a message changed (shown live), a conversation
  * was saved (reloaded from IndexedDB, keeping what this tab has newer) or deleted.
  */
-import { loadConversation } from '@/lib/client/db';
+import { deleteConversation, loadConversation } from '@/lib/client/db';
 import type { Conversation } from '@/lib/client/types';
 import { isFollowing, resumeStreaming, wakeWaiting } from './replies';
 import { findConversation, getState, replaceConversation, set, updateMessage } from './state';
-import type { Broadcast } from './tabs';
+import { broadcast, type Broadcast } from './tabs';
 
 /**
  * Deletions seen, by conversation: a save announced before a delete, whose reading from
@@ -15,9 +15,21 @@ import type { Broadcast } from './tabs';
  */
 const deletions = new Map<string, number>();
 
-/** A conversation was deleted (here or in another tab). */
-export function noteDeleted(id: string) {
+/**
+ * Deleted in this tab and not restored: another tab that had not heard of the delete yet may
+ * save it once more (a reply it followed ended); this tab deletes it again.
+ */
+const deletedHere = new Set<string>();
+
+/** A conversation was deleted (`here`: by this tab, which may undo it). */
+export function noteDeleted(id: string, here = false) {
   deletions.set(id, (deletions.get(id) ?? 0) + 1);
+  if (here) deletedHere.add(id);
+}
+
+/** This tab restored a conversation it deleted (Undo). */
+export function noteRestored(id: string) {
+  deletedHere.delete(id);
 }
 
 export async function onBroadcast(event: Broadcast) {
@@ -48,6 +60,11 @@ export async function onBroadcast(event: Broadcast) {
         ? c.messages.map((m) => (m.id === event.message.id ? event.message : m))
         : [...c.messages, event.message],
     });
+    return;
+  }
+  if (deletedHere.has(event.conversationId)) {
+    await deleteConversation(event.conversationId);
+    broadcast({ type: 'deleted', conversationId: event.conversationId });
     return;
   }
   const before = deletions.get(event.conversationId);

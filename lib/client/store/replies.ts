@@ -68,8 +68,11 @@ function attach(conversationId: string, messageId: string, replyId: string) {
       (m) => m.id === messageId,
     );
     const local = findConversation(conversationId)?.messages.find((m) => m.id === messageId);
-    const message = saved && (saved.lastEventId ?? 0) >= (local?.lastEventId ?? 0) ? saved : local;
-    if (!message || message.status !== 'streaming' || message.replyId !== replyId) return;
+    // Not stored (any more): its chat was deleted, maybe by another tab whose word has not
+    // arrived yet. Following it would save it again.
+    if (!saved || !local) return;
+    const message = (saved.lastEventId ?? 0) >= (local.lastEventId ?? 0) ? saved : local;
+    if (message.status !== 'streaming' || message.replyId !== replyId) return;
     if (message !== local) updateMessage(conversationId, messageId, () => message, 'no');
     await new Promise<void>((resolve) => {
       let firstAt: number | undefined;
