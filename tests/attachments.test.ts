@@ -20,4 +20,16 @@ describe('attachments in content parts', () => {
     );
     expect(attachmentSummary([], [])).toBe('');
   });
+
+  it('says the pixel size where the receiver read it', () => {
+    expect(
+      attachmentSummary(
+        [
+          { mediaType: 'image/jpeg', bytes: 215_347, width: 1600, height: 1200 },
+          { mediaType: 'image/png', bytes: 100 },
+        ],
+        [],
+      ),
+    ).toBe('2 images (image/jpeg, 1600×1200, 210.3 KB; image/png, 100 B)');
+  });
 });

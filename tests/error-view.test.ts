@@ -48,6 +48,15 @@ describe('errorView', () => {
     expect(view).toMatchObject({ operator: true, retry: true });
     expect(view.text).not.toContain('OPENAI_BASE_URL');
   });
+  it('shows a refused image as the server says it, without Retry (the same request would fail)', () => {
+    expect(
+      errorView({
+        code: 'image_not_supported',
+        message: ERROR_MESSAGES.image_not_supported,
+        retryable: false,
+      }),
+    ).toEqual({ text: ERROR_MESSAGES.image_not_supported, retry: false, operator: false });
+  });
   it('shows other messages as they are, minus a fixed wait that is shown live instead', () => {
     expect(
       errorView({

@@ -26,6 +26,8 @@ const UPSTREAM_TEXTS = [
   'Bad gateway',
   'internal error',
   'oops',
+  'image_url',
+  'Invalid content type',
 ];
 
 let sim: ReturnType<typeof createSimulator>;
@@ -196,6 +198,38 @@ describe('toErrorData with the real SDK and simulator', () => {
     expectSafe(data);
   });
 
+  it("maps OpenAI's refusal of an image (the simulator's [[refuse-images]]) to image_not_supported", async () => {
+    const image = { type: 'image_url' as const, image_url: { url: 'https://example.com/a.png' } };
+    let error: unknown;
+    try {
+      await client.chat.completions.create({
+        model: 'demo',
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: '[[refuse-images]] hi' }, image] },
+        ],
+        stream: true,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(400);
+    expect(String((error as Error).message)).toContain('image_url is only supported');
+    const data = toErrorData(error);
+    expect(data).toEqual({
+      code: 'image_not_supported',
+      message: ERROR_MESSAGES.image_not_supported,
+      retryable: false,
+    });
+    expectSafe(data);
+    // Without an image the same directive is answered.
+    const answered = await client.chat.completions.create({
+      model: 'demo',
+      messages: [{ role: 'user', content: '[[refuse-images]] hi' }],
+    });
+    expect(answered.choices[0]?.message.content).toBe('Reply to: hi');
+  });
+
   it('maps an aborted request to upstream_interrupted', async () => {
     const error = await failureOf('hi', { signal: AbortSignal.abort() });
     expect(error).toBeInstanceOf(APIUserAbortError);
@@ -227,6 +261,56 @@ describe('toErrorData without a network', () => {
       code: 'upstream_bad_request',
       retryable: false,
     });
+  });
+
+  const refusal = (status: number, body: unknown) =>
+    toErrorData(APIError.generate(status, body as object, undefined, new Headers()));
+
+  it.each([
+    'Invalid content type. image_url is only supported by certain models.',
+    'The model `gpt-3.5-turbo` does not support image input.',
+    'Qwen/Qwen2.5-7B-Instruct is not a multimodal model',
+    'image input is not supported - hint: if this is unexpected, you may need to provide the mmproj',
+    'Vision is not supported by this model.',
+    'this model is missing data required for image input',
+    'MODEL DOES NOT SUPPORT IMAGES',
+  ])('recognises a refused image: %s', (message) => {
+    for (const status of [400, 422]) {
+      const data = refusal(status, { error: { message, type: 'invalid_request_error' } });
+      expect(data).toEqual({
+        code: 'image_not_supported',
+        message: ERROR_MESSAGES.image_not_supported,
+        retryable: false,
+      });
+      expect(data.message).not.toContain(message);
+    }
+  });
+
+  it('finds the refusal anywhere in the error body, or in a body that is a bare string', () => {
+    const detail = { error: { message: 'Bad request', detail: 'Image input is not supported.' } };
+    expect(refusal(400, detail).code).toBe('image_not_supported');
+    expect(refusal(400, { error: 'llava: vision is not supported' }).code).toBe(
+      'image_not_supported',
+    );
+    const cyclic: Record<string, unknown> = { message: 'Bad request' };
+    cyclic.self = cyclic;
+    expect(refusal(400, { error: cyclic }).code).toBe('upstream_bad_request');
+  });
+
+  it('keeps other 4xx about images, and refusals with another status, as they were', () => {
+    const say = (message: string) => ({ error: { message } });
+    expect(refusal(400, say('Image too large: max 20MB')).code).toBe('upstream_bad_request');
+    expect(refusal(400, say('Invalid image_url: could not download')).code).toBe(
+      'upstream_bad_request',
+    );
+    expect(refusal(400, say("This model's maximum context length is 8192 tokens")).code).toBe(
+      'upstream_bad_request',
+    );
+    expect(refusal(400, {}).code).toBe('upstream_bad_request');
+    const words = say('image input is not supported');
+    expect(refusal(404, words).code).toBe('model_not_found');
+    expect(refusal(500, words).code).toBe('upstream_unavailable');
+    expect(refusal(403, words).code).toBe('upstream_forbidden');
   });
 
   it('maps anything else to internal_error, with no detail of the error', () => {

@@ -21,6 +21,9 @@ export interface ReceivedImage {
   mediaType: string;
   /** Decoded bytes of a data URL; 0 for a URL. */
   bytes: number;
+  /** Pixel size, where the receiver read it (a PNG, JPEG, WebP or GIF data URL). */
+  width?: number;
+  height?: number;
 }
 
 /** What a data URL or https URL carries, without fetching anything. */
@@ -32,13 +35,20 @@ export function describeImage(url: string): ReceivedImage {
   return { mediaType: m[1]!, bytes: Math.max(0, (base64.length / 4) * 3 - padding) };
 }
 
-/** "1 image (image/png, 12.3 KB) and 1 file (notes.txt)", or '' when there is nothing. */
+/**
+ * "1 image (image/png, 800×600, 12.3 KB) and 1 file (notes.txt)" (the pixel size where known), or
+ * '' when there is nothing.
+ */
 export function attachmentSummary(images: ReceivedImage[], files: string[]): string {
   const size = (b: number) => (b < 1024 ? `${b} B` : `${(b / 1024).toFixed(1)} KB`);
   const parts: string[] = [];
   if (images.length > 0) {
     const what = images
-      .map((i) => (i.mediaType === 'url' ? 'by URL' : `${i.mediaType}, ${size(i.bytes)}`))
+      .map((i) => {
+        if (i.mediaType === 'url') return 'by URL';
+        const pixels = i.width && i.height ? `${i.width}×${i.height}, ` : '';
+        return `${i.mediaType}, ${pixels}${size(i.bytes)}`;
+      })
       .join('; ');
     parts.push(`${images.length} image${images.length === 1 ? '' : 's'} (${what})`);
   }

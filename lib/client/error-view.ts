@@ -45,6 +45,12 @@ const OPERATOR: Record<string, { text: string; retry: boolean }> = {
   },
 };
 
+/**
+ * Codes the person can act on but Retry cannot help with (the same request fails the same way):
+ * the server's sentence already says what to do, so it is shown as it is, without Retry.
+ */
+const NO_RETRY = new Set(['image_not_supported']);
+
 /** `bad_upstream_response` that is not retryable: the provider redirected (a wrong base URL). */
 const MISCONFIGURED = `The server is not set up correctly to reach its model provider. ${TELL}`;
 
@@ -54,6 +60,7 @@ export function errorView(error: StoredError): ErrorView {
   if (error.code === 'bad_upstream_response' && !error.retryable) {
     return { text: MISCONFIGURED, retry: false, operator: true };
   }
+  if (NO_RETRY.has(error.code)) return { text: error.message, retry: false, operator: false };
   // A known wait is shown live under the message: drop the server's fixed words about it.
   const text = error.retryAfter
     ? error.message.replace(/\s*(Try again in a moment|The provider asks to wait \d+ s)\./g, '')

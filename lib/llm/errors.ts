@@ -23,6 +23,8 @@ export const ERROR_MESSAGES = {
   rate_limited: 'The model provider is rate limiting requests. Try again in a moment.',
   upstream_bad_request:
     'The model provider rejected the request (the conversation may be too long for this model).',
+  image_not_supported:
+    'This model cannot read images. Choose a model that can see images, or send the message without them.',
   upstream_unavailable: 'The model provider had a server error. Try again in a moment.',
   upstream_unreachable:
     'Could not connect to the model provider. Check OPENAI_BASE_URL and the network.',
@@ -56,6 +58,31 @@ export function retryAfterSeconds(raw: string | null | undefined): number | unde
   return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil(wait)));
 }
 
+/**
+ * How providers say that a model cannot take image parts: OpenAI ("Invalid content type. image_url
+ * is only supported by certain models.", "… does not support image input"), vLLM and others
+ * ("… is not a multimodal model", "image input is not supported", "vision is not supported"),
+ * Ollama ("this model is missing data required for image input"). Specific phrases only: a 400
+ * that merely mentions images (too large, bad URL) stays `upstream_bad_request`.
+ */
+const IMAGE_REFUSAL =
+  /image_url is only supported by certain models|does not support image(?:s|_url| input| content)|is not a multimodal model|(?:image input|vision) is not supported|missing data required for image input/i;
+
+/**
+ * Whether an upstream 400/422 says the model cannot read images. Reads the SDK's message and the
+ * error body; neither is ever shown.
+ */
+export function refusesImages(error: APIError): boolean {
+  if (error.status !== 400 && error.status !== 422) return false;
+  let body = '';
+  try {
+    body = JSON.stringify(error.error) ?? '';
+  } catch {
+    // A body that cannot be serialised (a cycle, a BigInt) has nothing more to say.
+  }
+  return IMAGE_REFUSAL.test(`${error.message}\n${body}`);
+}
+
 /** Maps anything the SDK or the stream threw to the `error` event's data. */
 export function toErrorData(error: unknown): ErrorData {
   if (error instanceof UpstreamFault) return make(error.code, error.code !== 'reply_timeout');
@@ -86,6 +113,7 @@ export function toErrorData(error: unknown): ErrorData {
       };
     }
     if (status >= 500) return make('upstream_unavailable', true);
+    if (refusesImages(error)) return make('image_not_supported', false);
     return make('upstream_bad_request', false);
   }
   if (error instanceof SyntaxError) return make('bad_upstream_response', true);

@@ -31,17 +31,22 @@
  *   `[[bad-types:reasoning]]`: a delta with `reasoning_content: 42`.
  * - `[[redirect]]` / `[[redirect:307]]`: a 302 (or the given 3xx) to
  *   `http://127.0.0.1:9/v1/chat/completions`, empty body.
+ * - `[[refuse-images]]`: a model that cannot see. A request with any `image_url` part gets the
+ *   400 OpenAI answers for it (IMAGE_REFUSAL, its real body); one without images is answered.
  * A request whose last message is the Continue prompt (CONTINUE_PROMPT) takes its directives
  * from the user message before it and goes on with the rest of that answer after the assistant
  * text it carries, so that both parts together are exactly the answer.
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
- * status, tokens and body bytes sent, whether the client closed early, whether it continued.
+ * status, tokens and body bytes sent, whether the client closed early, whether it continued, and
+ * each message's role, text, files and images (media type, bytes, and the pixel size of a PNG,
+ * JPEG, WebP or GIF data URL).
  */
 import http from 'node:http';
 import { CONTINUE_PROMPT } from '../chat/protocol';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { demoAnswer, longAnswer, tokenize } from './content';
+import { imageDimensions } from './image-dimensions';
 import {
   attachmentSummary,
   describeImage,
@@ -100,12 +105,15 @@ function parseDirectives(text: string): Directives {
   return out;
 }
 
-/** The images of a message's content parts, described (never fetched). */
+/** The images of a message's content parts, described with their pixel size (never fetched). */
 function imagesIn(content: unknown): ReceivedImage[] {
   if (!Array.isArray(content)) return [];
   return content
     .filter((p) => p && typeof p === 'object' && p.type === 'image_url')
-    .map((p: { image_url?: { url?: unknown } }) => describeImage(String(p.image_url?.url ?? '')));
+    .map((p: { image_url?: { url?: unknown } }) => {
+      const url = String(p.image_url?.url ?? '');
+      return { ...describeImage(url), ...imageDimensions(url) };
+    });
 }
 
 function textOf(content: unknown): string {
@@ -258,6 +266,16 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
+/** `[[refuse-images]]`: what OpenAI answers when a model that cannot see is sent an image. */
+const IMAGE_REFUSAL = {
+  error: {
+    message: 'Invalid content type. image_url is only supported by certain models.',
+    type: 'invalid_request_error',
+    param: 'messages.[0].content.[1].type',
+    code: null,
+  },
+};
+
 const ERROR_TYPES: Record<number, [string, string]> = {
   400: ['invalid_request_error', 'Bad request'],
   401: ['invalid_request_error', 'Incorrect API key provided'],
@@ -367,6 +385,11 @@ export function createSimulator(options: SimulatorOptions = {}) {
       res.writeHead(record.status, { location: REDIRECT_TARGET, 'content-length': 0 });
       res.end();
       return;
+    }
+
+    if (d['refuse-images'] !== undefined && record.messages.some((m) => m.images.length > 0)) {
+      record.status = 400;
+      return sendJson(res, 400, IMAGE_REFUSAL);
     }
 
     const errorBody = d['error-body'];
