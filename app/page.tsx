@@ -11,5 +11,17 @@ export default async function Home() {
   const env = getEnv();
   const cookie = (await cookies()).get(ACCESS_COOKIE)?.value;
   if (!cookieGrantsAccess(cookie)) return <AccessGate />;
-  return <ChatApp demo={env.demo} limits={{ maxMessageChars: env.MAX_MESSAGE_CHARS }} />;
+  return (
+    <ChatApp
+      demo={env.demo}
+      limits={{
+        maxMessageChars: env.MAX_MESSAGE_CHARS,
+        attachments: {
+          maxImagesPerMessage: env.MAX_IMAGES_PER_MESSAGE,
+          maxImages: env.MAX_IMAGES,
+          maxImageBytes: env.MAX_IMAGE_BYTES,
+        },
+      }}
+    />
+  );
 }

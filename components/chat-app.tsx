@@ -11,6 +11,14 @@ import { MenuIcon, SettingsIcon } from '@/components/icons';
 import { LiveAnnouncer } from '@/components/live-announcer';
 import { preloadMarkdown } from '@/components/markdown';
 import { useSidebarCollapsed } from '@/hooks/use-sidebar-collapsed';
+import {
+  DEFAULT_ATTACHMENT_LIMITS,
+  useAttachments,
+  type AttachmentLimits,
+} from '@/hooks/use-attachments';
+import { imageCount } from '@/lib/client/attachments/content';
+import { shownPath } from '@/lib/client/store';
+import { VisionNotice } from '@/components/vision-notice';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
@@ -20,8 +28,8 @@ export function ChatApp({
   limits,
 }: {
   demo: boolean;
-  /** The server's limits the UI checks before sending (MAX_MESSAGE_CHARS). */
-  limits?: { maxMessageChars: number };
+  /** The server's limits the UI checks before sending (MAX_MESSAGE_CHARS, attachments). */
+  limits?: { maxMessageChars: number; attachments?: AttachmentLimits };
 }) {
   const chat = useChat();
   const { active, actions } = chat;
@@ -79,6 +87,16 @@ export function ChatApp({
   const models = chat.models?.models ?? [];
   const model = active?.model ?? chat.models?.default ?? '';
   const systemPrompt = active ? active.systemPrompt : chat.draftSystemPrompt;
+
+  const imagesInBranch = active ? imageCount(shownPath(active)) : 0;
+  const files = useAttachments(limits?.attachments ?? DEFAULT_ATTACHMENT_LIMITS, imagesInBranch);
+  const [dropping, setDropping] = useState(false);
+  // Images go only to models that see: said before sending, with the models that can.
+  const withImages = imagesInBranch > 0 || files.pending.some((p) => p.image);
+  const targets = compareWith !== null && compareWith !== model ? [model, compareWith] : [model];
+  const blind = withImages
+    ? targets.filter((id) => models.find((m) => m.id === id)?.vision === false)
+    : [];
 
   return (
     <div className="flex h-dvh overflow-hidden">
@@ -224,7 +242,31 @@ export function ChatApp({
           </button>
           <ThemeToggle />
         </header>
-        <main id="chat" className="flex min-h-0 flex-1 flex-col">
+        <main
+          id="chat"
+          className="relative flex min-h-0 flex-1 flex-col"
+          onDragOver={(e) => {
+            if (!e.dataTransfer.types.includes('Files')) return;
+            e.preventDefault();
+            e.dataTransfer.dropEffect = 'copy';
+            setDropping(true);
+          }}
+          onDragLeave={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+          }}
+          onDrop={(e) => {
+            if (!e.dataTransfer.types.includes('Files')) return;
+            e.preventDefault();
+            setDropping(false);
+            files.add([...e.dataTransfer.files]);
+            composer.current?.focus();
+          }}
+        >
+          {dropping && (
+            <div className="pointer-events-none absolute inset-2 z-30 grid place-items-center rounded-2xl border-2 border-dashed border-blue-600 bg-blue-50/90 text-lg font-medium text-blue-800 dark:bg-blue-950/90 dark:text-blue-200">
+              Drop files to attach them
+            </div>
+          )}
           {demo && <DemoBanner />}
           {settings && (
             <Suspense fallback={null}>
@@ -239,10 +281,22 @@ export function ChatApp({
           <Composer
             ref={composer}
             streaming={chat.streaming}
-            onSend={(text) =>
+            onSend={(text, sent) =>
               compareWith !== null && compareWith !== model
-                ? actions.sendCompare(text, [model, compareWith])
-                : actions.send(text)
+                ? actions.sendCompare(text, [model, compareWith], sent)
+                : actions.send(text, sent)
+            }
+            attachments={files}
+            blocked={
+              blind.length > 0 && (
+                <VisionNotice
+                  blind={blind}
+                  seeing={models.filter((m) => m.vision).map((m) => m.id)}
+                  onUse={(id) =>
+                    blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
+                  }
+                />
+              )
             }
             onStop={() => actions.stop()}
             maxMessageChars={limits?.maxMessageChars}

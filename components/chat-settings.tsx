@@ -87,7 +87,9 @@ export default function ChatSettings() {
                 type="button"
                 className="btn-ghost border border-zinc-300 dark:border-zinc-700"
                 onClick={() =>
-                  download(fileName(active, 'json'), 'application/json', toJson([active]))
+                  void toJson([active]).then((json) =>
+                    download(fileName(active, 'json'), 'application/json', json),
+                  )
                 }
               >
                 Export JSON

@@ -79,3 +79,14 @@ export const AlertIcon = () => (
     <path d="M12 8v4M12 16h.01" />
   </svg>
 );
+export const PaperclipIcon = () => (
+  <svg {...base} width={18} height={18}>
+    <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+  </svg>
+);
+export const FileIcon = () => (
+  <svg {...base}>
+    <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
+    <path d="M14 2v6h6M8 13h8M8 17h5" />
+  </svg>
+);

@@ -117,6 +117,7 @@ describe('import', () => {
     expect(plan.added.map((c) => c.title)).toEqual(['First', 'Third']);
     expect(plan.added.map((c) => c.updatedAt)).toEqual([1_000_000, 999_999]);
     expect(plan.added.every((c) => c.id.startsWith('new-'))).toBe(true);
+    expect(plan.sourceIds).toEqual(['f1', 'f3']);
   });
 
   it('points to the stored copy when the first chat was already here', () => {
@@ -124,7 +125,7 @@ describe('import', () => {
       now: 1,
       newId,
     });
-    expect(plan).toEqual({ added: [], skipped: 1, firstExistingId: 's1' });
+    expect(plan).toEqual({ added: [], sourceIds: [], skipped: 1, firstExistingId: 's1' });
   });
 
   it('stops unfinished replies', () => {

@@ -1,10 +1,24 @@
 'use client';
 import { useSyncExternalStore } from 'react';
-import { chatActions, chatStore, getServerSnapshot } from '@/lib/client/store';
+import {
+  activeConversation,
+  chatActions,
+  chatStore,
+  getServerSnapshot,
+  shownPath,
+} from '@/lib/client/store';
+import { imageCount } from '@/lib/client/attachments/content';
+
+/** The open chat's branch carries images (only models that see can answer it). */
+function branchHasImages(): boolean {
+  const c = activeConversation(chatStore.getSnapshot());
+  return !!c && imageCount(shownPath(c)) > 0;
+}
 
 /**
  * "Regenerate with…": a new version of the last answer from another model of `/api/models`. The
- * earlier version stays (‹ 1 / 2 ›), and the new one shows its model in its figures.
+ * earlier version stays (‹ 1 / 2 ›), and the new one shows its model in its figures. With images
+ * in the chat, models that cannot see them are listed but not offered.
  */
 export function RegenerateWith({ current }: { current: string | undefined }) {
   const models = useSyncExternalStore(
@@ -12,6 +26,7 @@ export function RegenerateWith({ current }: { current: string | undefined }) {
     () => chatStore.getSnapshot().models,
     () => getServerSnapshot().models,
   );
+  const images = useSyncExternalStore(chatStore.subscribe, branchHasImages, () => false);
   const others = models?.models.filter((m) => m.id !== current) ?? [];
   if (others.length === 0) return null;
   return (
@@ -23,8 +38,8 @@ export function RegenerateWith({ current }: { current: string | undefined }) {
     >
       <option value="">Regenerate with…</option>
       {others.map((m) => (
-        <option key={m.id} value={m.id}>
-          {m.id}
+        <option key={m.id} value={m.id} disabled={images && m.vision === false}>
+          {images && m.vision === false ? `${m.id} (cannot see images)` : m.id}
         </option>
       ))}
     </select>

@@ -8,6 +8,7 @@ import { CopyButton } from '@/components/copy-button';
 import { EditIcon } from '@/components/icons';
 import { VersionSwitcher, type Versions } from '@/components/message/version-switcher';
 import { MessageTime } from '@/components/message/message-time';
+import { MessageAttachments } from '@/components/attachments';
 
 /**
  * The person's message: shown exactly as typed (leading spaces, lines, right-to-left text), and
@@ -39,6 +40,8 @@ export function UserMessage({
     setEditing(false);
   };
   const text = cleanMessage(draft);
+  const attachments = message.attachments ?? [];
+  const sendable = !!text || attachments.length > 0;
 
   if (editing) {
     return (
@@ -47,7 +50,7 @@ export function UserMessage({
         className="ml-auto w-full max-w-[85%] space-y-2"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!text) return;
+          if (!sendable) return;
           setEditing(false);
           chatActions.edit(message.id, text);
           // The edit box goes away: the message box is where the conversation goes on.
@@ -71,11 +74,18 @@ export function UserMessage({
             }
           }}
         />
-        <div className="flex justify-end gap-2">
+        <div className="flex items-center justify-end gap-2">
+          {attachments.length > 0 && (
+            <p className="mr-auto text-xs text-zinc-600 dark:text-zinc-400">
+              {attachments.length === 1
+                ? 'Its attachment is sent again.'
+                : `Its ${attachments.length} attachments are sent again.`}
+            </p>
+          )}
           <button type="button" className="btn-ghost" onClick={cancel}>
             Cancel
           </button>
-          <button type="submit" className="btn-primary" disabled={!text}>
+          <button type="submit" className="btn-primary" disabled={!sendable}>
             Save and send
           </button>
         </div>
@@ -84,12 +94,15 @@ export function UserMessage({
   }
   return (
     <article aria-label="You" className="group ml-auto flex max-w-[85%] min-w-0 flex-col items-end">
-      <div
-        dir="auto"
-        className="max-w-full rounded-2xl bg-blue-600 px-4 py-2 [overflow-wrap:anywhere] whitespace-pre-wrap text-white"
-      >
-        {message.content}
-      </div>
+      {attachments.length > 0 && <MessageAttachments attachments={attachments} />}
+      {message.content && (
+        <div
+          dir="auto"
+          className="max-w-full rounded-2xl bg-blue-600 px-4 py-2 [overflow-wrap:anywhere] whitespace-pre-wrap text-white"
+        >
+          {message.content}
+        </div>
+      )}
       <div className="mt-1 flex items-center gap-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
         {versions && <VersionSwitcher messageId={message.id} versions={versions} disabled={busy} />}
         <MessageTime at={message.createdAt} />

@@ -170,8 +170,13 @@ export interface SimRequest {
   tokensSent: number;
   /** The system message it carried. */
   system: string | undefined;
-  /** The conversation it carried. */
-  messages: { role: string; content: string }[];
+  /** The conversation it carried (each image's type, bytes and pixel size; each file's name). */
+  messages: {
+    role: string;
+    content: string;
+    images: { mediaType: string; bytes: number; width?: number; height?: number }[];
+    files: string[];
+  }[];
 }
 
 /** The requests that reached the test model with this `[[tag:…]]`, from its request log. */

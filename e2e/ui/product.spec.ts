@@ -422,7 +422,7 @@ test.describe('export and import', () => {
       conversations: { title: string; messages: { role: string; content: string }[] }[];
     };
     expect(data.app).toBe('streamchat');
-    expect(data.version).toBe(2);
+    expect(data.version).toBe(3);
     expect(data.conversations).toHaveLength(1);
     expect(data.conversations[0]!.title).toBe('Export me');
     expect(data.conversations[0]!.messages.map((m) => [m.role, m.content])).toEqual([

@@ -15,6 +15,7 @@
 import { expect, test } from '@playwright/test';
 import { longAnswer } from '../../lib/simulator/content';
 import { ChatPage } from '../support/chat-page';
+import { pdfWithText } from '../support/files';
 
 /** Runs in the page before its scripts: records long tasks (wall time) as the page sees them. */
 function observeLongTasks() {
@@ -277,8 +278,11 @@ test('two answers streaming side by side (compare) cost per frame what they cost
 /** Markers of the heavy parts, found in their code: KaTeX, and Shiki (highlighter + grammars). */
 const KATEX = 'KaTeX parse error';
 const SHIKI = 'ShikiError';
+/** In PDF.js, and in the code that makes attachments ready (image scaling, text, PDF). */
+const PDFJS = 'Setting up fake worker failed';
+const PREPARE = 'could not be read as an image';
 
-test('the page ships no highlighter or KaTeX until a reply needs them, within its JS budget', async ({
+test('the page ships no highlighter, KaTeX or attachment code until needed, within its JS budget', async ({
   page,
 }) => {
   const scripts: Promise<{ url: string; bytes: number; body: string }>[] = [];
@@ -306,6 +310,9 @@ test('the page ships no highlighter or KaTeX until a reply needs them, within it
   expect(total, 'compressed JS before the first reply').toBeLessThanOrEqual(200 * 1024);
   expect(initial.filter((s) => s.body.includes(KATEX)).map((s) => s.url)).toEqual([]);
   expect(initial.filter((s) => s.body.includes(SHIKI)).map((s) => s.url)).toEqual([]);
+  for (const marker of [PDFJS, PREPARE]) {
+    expect(initial.filter((s) => s.body.includes(marker)).map((s) => s.url)).toEqual([]);
+  }
 
   // A reply with code and math loads them (which also shows the markers above are real).
   await chat.ask('[[echo]] [[delay:0]] Math $x^2$ and code:\n\n```ts\nconst a = 1;\n```\n');
@@ -321,6 +328,26 @@ test('the page ships no highlighter or KaTeX until a reply needs them, within it
     later.some((s) => s.body.includes(SHIKI)),
     'Shiki was loaded on demand',
   ).toBe(true);
+
+  // Attaching a PDF loads what reads it.
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Attach files' }).click(),
+  ]);
+  await chooser.setFiles({
+    name: 'brief.pdf',
+    mimeType: 'application/pdf',
+    buffer: pdfWithText(['A brief']),
+  });
+  const attached = page.locator('form').getByRole('list', { name: 'Attachments' });
+  await expect(attached.getByRole('listitem')).toContainText(/brief\.pdf\s*\d+ B/);
+  const withPdf = (await Promise.all(scripts)).slice(initial.length);
+  for (const marker of [PDFJS, PREPARE]) {
+    expect(
+      withPdf.some((s) => s.body.includes(marker)),
+      `${marker}: loaded on use`,
+    ).toBe(true);
+  }
 });
 
 test('half-written markdown never shows raw syntax while it streams', async ({ page }) => {

@@ -348,7 +348,7 @@ test('export all downloads every chat in one file that imports back', async ({ p
     version: number;
     conversations: { title: string }[];
   };
-  expect([data.app, data.version]).toEqual(['streamchat', 2]);
+  expect([data.app, data.version]).toEqual(['streamchat', 3]);
   expect(data.conversations.map((c) => c.title)).toEqual(['Kept one', 'Kept two']);
 
   // Bulk delete both, then import the file.

@@ -181,7 +181,7 @@ test('a branched conversation exports and imports as the same tree; Markdown has
     version: number;
     conversations: { messages: { id: string; parentId: string | null }[]; selected: object }[];
   };
-  expect(exported.version).toBe(2);
+  expect(exported.version).toBe(3);
   const tree = exported.conversations[0]!;
   expect(tree.messages.map((m) => m.parentId)).toEqual([
     null,

@@ -10,8 +10,9 @@ export function exportFileName(now: Date): string {
   return `streamchat-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}.json`;
 }
 
-export function exportAll(conversations: Conversation[], now = new Date()) {
-  const url = URL.createObjectURL(new Blob([toJson(conversations)], { type: 'application/json' }));
+export async function exportAll(conversations: Conversation[], now = new Date()) {
+  const json = await toJson(conversations);
+  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
   const a = Object.assign(document.createElement('a'), {
     href: url,
     download: exportFileName(now),

@@ -31,6 +31,8 @@ export function contentKey(c: Content): string {
 export interface ImportPlan {
   /** Ready to store, newest first: fresh ids, `updatedAt` from `now` down. */
   added: Conversation[];
+  /** The id each added chat had in the file (its attachments name it). */
+  sourceIds: string[];
   skipped: number;
   /** The stored chat identical to the file's first one, when that one was skipped. */
   firstExistingId: string | null;
@@ -43,6 +45,7 @@ export function planImport(
 ): ImportPlan {
   const stored = new Map(existing.map((c) => [contentKey(c), c.id]));
   const added: Conversation[] = [];
+  const sourceIds: string[] = [];
   let skipped = 0;
   let firstExistingId: string | null = null;
   incoming.forEach((c, i) => {
@@ -55,6 +58,7 @@ export function planImport(
     }
     const id = newId();
     stored.set(key, id); // the same chat twice in one file is imported once
+    sourceIds.push(c.id);
     added.push({
       ...c,
       id,
@@ -66,7 +70,7 @@ export function planImport(
       ),
     });
   });
-  return { added, skipped, firstExistingId };
+  return { added, sourceIds, skipped, firstExistingId };
 }
 
 export function importSummary(imported: number, skipped: number): string {

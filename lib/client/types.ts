@@ -14,6 +14,24 @@ z.config({ jitless: true });
 export const messageStatus = z.enum(['streaming', 'done', 'stopped', 'error']);
 export type MessageStatus = z.infer<typeof messageStatus>;
 
+/**
+ * What a user message carries besides its text: an image (its bytes, scaled down in the browser)
+ * or a file (its text: a text-like file as it is, a PDF's extracted text). The bytes live apart
+ * from the conversation, in their own IndexedDB store (`attachments/files-db.ts`), by `id`.
+ */
+export const attachmentSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: z.enum(['image', 'file']),
+  name: z.string().max(300),
+  /** The file's own media type (`image/jpeg` after scaling, `application/pdf`, `text/csv`…). */
+  type: z.string().max(200),
+  /** Bytes stored: the scaled image, or the file's text as UTF-8. */
+  size: z.number().int().min(0),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
 export const storedMessageSchema = z.object({
   id: z.string().min(1).max(100),
   /**
@@ -23,6 +41,8 @@ export const storedMessageSchema = z.object({
   parentId: z.string().min(1).max(100).nullable().optional(),
   role: z.enum(['user', 'assistant']),
   content: z.string(),
+  /** Images and files sent with a user message (Edit and Regenerate send them again). */
+  attachments: z.array(attachmentSchema).max(50).optional(),
   status: messageStatus,
   createdAt: z.number(),
   reasoning: z.string().optional(),
@@ -90,13 +110,24 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
+/** An attachment's bytes in an export file (base64), for the conversation that holds it. */
+export const exportedFileSchema = z.object({
+  id: z.string().min(1).max(100),
+  conversationId: z.string().min(1).max(100),
+  type: z.string().max(200),
+  base64: z.string(),
+});
+export type ExportedFile = z.infer<typeof exportedFileSchema>;
+
 /**
  * The JSON export format; import accepts one conversation or a list. Version 1 (flat message
- * lists, before trees) still imports; version 2 carries the tree (`parentId`, `selected`).
+ * lists, before trees) still imports; version 2 carries the tree (`parentId`, `selected`);
+ * version 3 adds the attachments' bytes (`files`).
  */
 export const exportSchema = z.object({
   app: z.literal('streamchat'),
-  version: z.union([z.literal(1), z.literal(2)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   conversations: z.array(conversationSchema).min(1),
+  files: z.array(exportedFileSchema).optional(),
 });
 export type ExportFile = z.infer<typeof exportSchema>;

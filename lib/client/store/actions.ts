@@ -9,7 +9,15 @@ import { deleteConversation, loadConversations, saveConversation } from '@/lib/c
 import { newId, titleFrom } from '@/lib/client/ids';
 import { cleanMessage } from '@/lib/client/message-text';
 import { readPreference, writePreference } from '@/lib/client/preferences';
-import type { Conversation, StoredMessage } from '@/lib/client/types';
+import type { Attachment, Conversation, StoredMessage } from '@/lib/client/types';
+import { historyOf } from '@/lib/client/attachments/content';
+import {
+  deleteFiles,
+  dropOrphans,
+  putFiles,
+  type StoredFile,
+} from '@/lib/client/attachments/files-db';
+import type { Prepared } from '@/lib/client/attachments/kind';
 import {
   addVersion,
   append,
@@ -48,18 +56,21 @@ import { importFile } from './transfer';
 /** What `remove` took away, for `restore`. */
 export interface Removed {
   conversations: Conversation[];
+  /** Their attachments' bytes. */
+  files: StoredFile[];
   /** The open chat, when it was one of them. */
   activeId: string | null;
 }
 
-function historyOf(messages: StoredMessage[]) {
-  return messages
-    .filter((m) => m.role === 'user' || m.content)
-    .map(({ role, content }) => ({ role, content }));
-}
-
-function userMessage(text: string): StoredMessage {
-  return { id: newId(), role: 'user', content: text, status: 'done', createdAt: Date.now() };
+function userMessage(text: string, attachments: Attachment[] = []): StoredMessage {
+  return {
+    id: newId(),
+    role: 'user',
+    content: text,
+    ...(attachments.length > 0 && { attachments }),
+    status: 'done',
+    createdAt: Date.now(),
+  };
 }
 
 function assistantFor(conversation: Conversation, model?: string): StoredMessage {
@@ -92,7 +103,7 @@ function stopAll(messages: StoredMessage[]) {
  * A new question after the branch shown, answered by the chat's model, or (two models) by both
  * at once for a compare.
  */
-function ask(text: string, models: string[]) {
+function ask(text: string, models: string[], files: Prepared[]) {
   let conversation = activeConversation();
   if (isStreaming(conversation)) return;
   if (!conversation) {
@@ -100,7 +111,7 @@ function ask(text: string, models: string[]) {
     const state = getState();
     conversation = {
       id: newId(),
-      title: titleFrom(text),
+      title: titleFrom(text || files.map((f) => f.attachment.name).join(', ')),
       createdAt: now,
       updatedAt: now,
       model: state.models?.default,
@@ -110,7 +121,19 @@ function ask(text: string, models: string[]) {
     replaceConversation(conversation);
     set({ activeId: conversation.id });
   }
-  const user = userMessage(text);
+  const user = userMessage(
+    text,
+    files.map((f) => f.attachment),
+  );
+  // In this page at once (the request reads them from there), in IndexedDB soon.
+  void putFiles(
+    files.map((f) => ({
+      id: f.attachment.id,
+      conversationId: conversation.id,
+      blob: f.blob,
+      savedAt: Date.now(),
+    })),
+  );
   const compareId = models.length > 1 ? newId() : undefined;
   const answers =
     models.length > 1
@@ -165,6 +188,7 @@ export const chatActions = {
       draftSystemPrompt: state.draftSystemPrompt || defaultSystemPrompt,
     });
     for (const c of loaded) resumeStreaming(c);
+    void dropOrphans(new Set(getState().conversations.map((c) => c.id))).catch(() => {});
     window.addEventListener('pagehide', () => {
       // Flush pending saves when the page goes away (reload, tab closed, tab frozen).
       flushSaves();
@@ -198,6 +222,7 @@ export const chatActions = {
     const gone = new Set(typeof ids === 'string' ? [ids] : ids);
     const state = getState();
     const removed: Removed = {
+      files: [],
       conversations: state.conversations.filter((c) => gone.has(c.id)),
       activeId: state.activeId !== null && gone.has(state.activeId) ? state.activeId : null,
     };
@@ -212,6 +237,7 @@ export const chatActions = {
     for (const c of removed.conversations) {
       await deleteConversation(c.id);
       broadcast({ type: 'deleted', conversationId: c.id });
+      removed.files.push(...(await deleteFiles(c.id)));
     }
     return removed;
   },
@@ -232,6 +258,7 @@ export const chatActions = {
       conversations: sortByUpdated([...state.conversations.filter((c) => !ids.has(c.id)), ...back]),
       activeId: removed.activeId ?? state.activeId,
     });
+    await putFiles(removed.files);
     for (const c of back) {
       await saveConversation(c);
       broadcast({ type: 'changed', conversationId: c.id });
@@ -261,16 +288,16 @@ export const chatActions = {
   },
 
   /** Sends a user message in the open conversation (creating it if there is none). */
-  send(text: string) {
-    ask(text, []);
+  send(text: string, files: Prepared[] = []) {
+    ask(text, [], files);
   },
 
   /**
    * Compare: one message answered by two models at once; both answers stream side by side until
    * the person picks the one to go on with (the other stays as a version).
    */
-  sendCompare(text: string, models: [string, string]) {
-    ask(text, models);
+  sendCompare(text: string, models: [string, string], files: Prepared[] = []) {
+    ask(text, models, files);
   },
 
   /** Goes on with one answer of a compare: it is shown, the other stays as a version. */
@@ -336,8 +363,10 @@ export const chatActions = {
     const c = activeConversation();
     const original = c?.messages.find((m) => m.id === messageId);
     const text = cleanMessage(typed);
-    if (!c || isStreaming(c) || !original || original.role !== 'user' || !text) return;
-    const user = userMessage(text);
+    if (!c || isStreaming(c) || !original || original.role !== 'user') return;
+    if (!text && !original.attachments?.length) return;
+    // The new version of the question keeps its attachments.
+    const user = userMessage(text, original.attachments);
     const assistant = assistantFor(c);
     updateConversation(c.id, (x) => addVersion(x, messageId, [user, assistant]), {
       save: 'now',
@@ -360,6 +389,11 @@ export const chatActions = {
     const gone = subtreeIds(c, messageId);
     stopAll(c.messages.filter((m) => gone.has(m.id)));
     updateConversation(c.id, (x) => removeVersion(x, messageId), { save: 'now' });
+    // Attachments no other version shares go with it.
+    const kept = new Set(
+      findConversation(c.id)?.messages.flatMap((m) => (m.attachments ?? []).map((a) => a.id)),
+    );
+    void deleteFiles(c.id, kept);
   },
 
   /**
@@ -377,10 +411,10 @@ export const chatActions = {
       (last.status !== 'stopped' && last.status !== 'error')
     )
       return;
-    const history = [
-      ...historyOf([...historyBefore(c, last.id), last]),
+    const history = historyOf([...historyBefore(c, last.id), last]).then((h) => [
+      ...h,
       { role: 'user', content: CONTINUE_PROMPT },
-    ];
+    ]);
     updateMessage(
       c.id,
       last.id,

@@ -7,6 +7,7 @@
  * the last event id saved with its text (`resumeStreaming`).
  */
 import type { CreatedReply, ErrorBody } from '@/lib/chat/protocol';
+import type { HistoryMessage } from '@/lib/client/attachments/content';
 import { loadConversation } from '@/lib/client/db';
 import { parseRetryAfter, withRetryAt } from '@/lib/client/error-view';
 import { joinContinuation } from '@/lib/client/message-text';
@@ -159,7 +160,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
 export async function startReply(
   conversationId: string,
   messageId: string,
-  history: { role: string; content: string }[],
+  history: HistoryMessage[] | Promise<HistoryMessage[]>,
 ) {
   // Held while the POST is in flight, so another tab (or this page after a reload) can tell a
   // reply that is about to start from one whose page went away before it started.
@@ -169,8 +170,11 @@ export async function startReply(
 async function post(
   conversationId: string,
   messageId: string,
-  history: { role: string; content: string }[],
+  branch: HistoryMessage[] | Promise<HistoryMessage[]>,
 ) {
+  // Stop pressed while the attachments are read finds it starting (see `cancelStart`).
+  sentAt.set(messageId, performance.now());
+  const history = await Promise.resolve(branch).catch(() => null);
   const conversation = findConversation(conversationId);
   // The reply's own model (Regenerate can ask another one), else the chat's.
   const model =
@@ -181,9 +185,10 @@ async function post(
     ...(conversation?.systemPrompt.trim()
       ? [{ role: 'system', content: conversation.systemPrompt }]
       : []),
-    ...history,
+    ...(history ?? []),
   ];
   try {
+    if (!history) throw new Error('The attachments of this message could not be read.');
     let res: Response;
     for (;;) {
       sentAt.set(messageId, performance.now());

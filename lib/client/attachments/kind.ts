@@ -4,7 +4,15 @@
  * browser), or nothing (refused before sending, with the reason).
  */
 
+import type { Attachment } from '@/lib/client/types';
+
 export type AttachmentKind = 'image' | 'text' | 'pdf';
+
+/** A file made ready to send: what the message records, and the bytes to keep. */
+export interface Prepared {
+  attachment: Attachment;
+  blob: Blob;
+}
 
 export interface Refusal {
   refused: string;
@@ -20,6 +28,15 @@ const TEXT_EXTENSIONS = new Set(
     'html css scss vue svelte r lua pl dart scala ex exs hs ml'
   ).split(' '),
 );
+
+/** What the file picker offers (a drop or a paste may bring anything: `classify` decides). */
+export const ACCEPT = [
+  ...IMAGE_TYPES,
+  'application/pdf',
+  'text/*',
+  'application/json',
+  ...[...TEXT_EXTENSIONS].map((e) => `.${e}`),
+].join(',');
 
 /** The largest file taken before any processing (a photo is scaled down afterwards). */
 export const MAX_INPUT_BYTES = {
@@ -73,4 +90,11 @@ export function scaledSize(
   if (longest <= max) return { width, height };
   const f = max / longest;
   return { width: Math.max(1, Math.round(width * f)), height: Math.max(1, Math.round(height * f)) };
+}
+
+/** "820 B", "12 KB", "1.4 MB": a file's size as people read it. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
