@@ -125,6 +125,9 @@ const saves = createSaves(
 /** Writes every save still waiting for its delay (the page is going away). */
 export const flushSaves = saves.flush;
 
+/** Saves a conversation now; the promise ends when IndexedDB has it. */
+export const saveNow = (id: string) => saves.save(id);
+
 export function updateConversation(
   id: string,
   change: (c: Conversation) => Conversation,
@@ -135,8 +138,8 @@ export function updateConversation(
   const next = change(current);
   if (options.touch) next.updatedAt = Date.now();
   replaceConversation(next);
-  if (options.save === 'now') saves.save(id);
-  else if (options.save === 'soon') saves.save(id, 1000);
+  if (options.save === 'now') void saves.save(id);
+  else if (options.save === 'soon') void saves.save(id, 1000);
 }
 
 /** Changes one message (saved soon by default) and shows the change to the other tabs at once. */
