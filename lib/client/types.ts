@@ -58,6 +58,8 @@ export const storedMessageSchema = z.object({
    * by itself at `until` (epoch ms) or as soon as another reply of this browser ends.
    */
   waiting: z.object({ until: z.number(), reason: z.string() }).optional(),
+  /** How many of the earliest messages the server left out to fit the model's context window. */
+  omittedMessages: z.number().int().min(0).optional(),
   /** Asked in one go with another model's answer (compare): both carry the same id. */
   compareId: z.string().max(100).optional(),
   model: z.string().optional(),
