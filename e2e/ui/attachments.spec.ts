@@ -313,7 +313,7 @@ test('the demo model says what it received; a hostile file name stays text', asy
   await expect(pendingList(page)).not.toContainText('Preparing');
   await chat.ask('What did you get?');
   await chat.waitForStatus('done');
-  await expect(chat.answer()).toContainText(/I received 1 image \(image\/png, 64×48, [\d.]+ KB\)/);
+  await expect(chat.answer()).toContainText(/I received 1 image \(image\/png, 64×48, [\d.]+ K?B\)/);
   await expect(chat.answer()).toContainText('1 file (');
   await expect(chat.userMessages().last()).toContainText(hostile);
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
