@@ -86,6 +86,14 @@ export const storedMessageSchema = z.object({
 });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
+/** Generation settings of a chat (API `params`); absent: the model's own defaults. */
+export const generationParamsSchema = z.object({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+});
+export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
 export const conversationSchema = z.object({
   id: z.string().min(1).max(100),
   title: z.string().max(500),
@@ -93,6 +101,8 @@ export const conversationSchema = z.object({
   updatedAt: z.number(),
   model: z.string().optional(),
   systemPrompt: z.string().default(''),
+  /** Sent with every reply of this chat. */
+  params: generationParamsSchema.optional(),
   /** Every message of every version, in the order they were created. */
   messages: z.array(storedMessageSchema).superRefine((messages, ctx) => {
     // A tree: each parent comes before its children (so there is no cycle), ids are unique.

@@ -182,6 +182,10 @@ async function post(
     conversation?.messages.find((m) => m.id === messageId)?.model ??
     conversation?.model ??
     getState().models?.default;
+  const params =
+    conversation?.params && Object.keys(conversation.params).length > 0
+      ? conversation.params
+      : undefined;
   const messages = [
     ...(conversation?.systemPrompt.trim()
       ? [{ role: 'system', content: conversation.systemPrompt }]
@@ -199,6 +203,7 @@ async function post(
         body: JSON.stringify({
           messages,
           model,
+          ...(params && { params }),
         }),
       });
       if (res.status !== 429 || cancelledStarts.has(messageId)) break;

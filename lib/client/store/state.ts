@@ -5,7 +5,7 @@
  * the ones components, hooks and the rest of the store use.
  */
 import type { ModelsResponse } from '@/lib/chat/protocol';
-import type { Conversation, StoredMessage } from '@/lib/client/types';
+import type { Conversation, GenerationParams, StoredMessage } from '@/lib/client/types';
 import { pathOf } from '@/lib/client/tree';
 import { createSaves } from './persist';
 import { broadcast } from './tabs';
@@ -19,6 +19,8 @@ export interface ChatState {
   reconnecting: ReadonlySet<string>;
   /** The system prompt of the chat about to start (no message sent yet). */
   draftSystemPrompt: string;
+  /** The generation settings of the chat about to start. */
+  draftParams: GenerationParams;
   /** What new chats start with (kept on this device). */
   defaultSystemPrompt: string;
 }
@@ -32,6 +34,7 @@ let state: ChatState = {
   models: null,
   reconnecting: new Set(),
   draftSystemPrompt: '',
+  draftParams: {},
   defaultSystemPrompt: '',
 };
 const listeners = new Set<Listener>();
