@@ -119,7 +119,7 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
   }
   let reply: Reply;
   try {
-    reply = hub.local.create(model);
+    reply = hub.local.create(model, { heartbeatMs: env.HEARTBEAT_MS });
   } catch (error) {
     void limiter.end(client);
     if (error instanceof StoreFullError) throw apiError('overloaded');
