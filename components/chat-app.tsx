@@ -17,8 +17,9 @@ import {
   type AttachmentLimits,
 } from '@/hooks/use-attachments';
 import { imageCount } from '@/lib/client/attachments/content';
-import { shownPath } from '@/lib/client/store';
+import { hasStreaming, shownPath } from '@/lib/client/store';
 import { VisionNotice } from '@/components/vision-notice';
+import { useWakeLock } from '@/hooks/use-wake-lock';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
@@ -61,6 +62,8 @@ export function ChatApp({
   }, [drawer]);
 
   useShortcuts(composer, chat.streaming);
+  // The screen stays on while a reply of the open chat streams (any version, compared answers).
+  useWakeLock(!!active && hasStreaming(active));
 
   // Typing at once goes to the message box (not on touch screens: it would open the keyboard).
   // The first keystroke there fetches the markdown renderer, ready before the reply's first token.

@@ -18,6 +18,7 @@ import {
 } from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
+import { useWaitingSeconds } from '@/components/message/use-waiting-seconds';
 
 /**
  * A reply. Re-rendered at each flush of its stream (about 30 times a second at most), so the
@@ -43,6 +44,11 @@ export function AssistantMessage({
   const waitId = useId();
   const secondsLeft = useSecondsLeft(status === 'error' ? error?.retryAt : undefined);
   const retry = status === 'error' && (!error || errorView(error).retry);
+  const waited = useWaitingSeconds(
+    streaming && !content && !reasoning,
+    message.createdAt,
+    !!message.waiting,
+  );
   return (
     <article aria-label="Assistant" data-status={status} className="group max-w-full min-w-0">
       {!!message.omittedMessages && <OmittedNote count={message.omittedMessages} />}
@@ -63,7 +69,7 @@ export function AssistantMessage({
             className="inline-block size-2 animate-pulse rounded-full bg-blue-600"
             aria-hidden
           />
-          {content ? 'Streaming' : 'Thinking…'}
+          {content ? 'Streaming' : <FirstTokenWait seconds={waited} />}
         </p>
       )}
       {status === 'stopped' && <StoppedNote reason={message.stopReason} />}
@@ -113,6 +119,21 @@ export function AssistantMessage({
         </div>
       )}
     </article>
+  );
+}
+
+/** Before the first token: a sign of life, then the seconds, then why it may take a while. */
+function FirstTokenWait({ seconds }: { seconds: number }) {
+  if (seconds < 3) return 'Thinking…';
+  return (
+    <span className="tabular-nums">
+      Waiting for the model… {seconds} s
+      {seconds >= 10 && (
+        <span className="block">
+          This model is slow to start. The answer appears as soon as it begins.
+        </span>
+      )}
+    </span>
   );
 }
 
