@@ -6,6 +6,9 @@ import './globals.css';
 export const metadata: Metadata = {
   title: 'StreamChat',
   description: 'Chat with a language model and watch the answer stream in.',
+  // Installed on iOS (Add to Home Screen): a standalone window under this name. The manifest
+  // (app/manifest.ts) says the same to other browsers.
+  appleWebApp: { capable: true, title: 'StreamChat' },
 };
 
 export const viewport: Viewport = {

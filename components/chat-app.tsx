@@ -19,7 +19,10 @@ import {
 import { imageCount } from '@/lib/client/attachments/content';
 import { hasStreaming, shownPath } from '@/lib/client/store';
 import { VisionNotice } from '@/components/vision-notice';
+import { OfflineNotice } from '@/components/offline-notice';
+import { useOnline } from '@/hooks/use-media';
 import { useWakeLock } from '@/hooks/use-wake-lock';
+import { registerServiceWorker } from '@/lib/client/service-worker';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
@@ -64,6 +67,8 @@ export function ChatApp({
   useShortcuts(composer, chat.streaming);
   // The screen stays on while a reply of the open chat streams (any version, compared answers).
   useWakeLock(!!active && hasStreaming(active));
+  const online = useOnline();
+  useEffect(registerServiceWorker, []);
 
   // Typing at once goes to the message box (not on touch screens: it would open the keyboard).
   // The first keystroke there fetches the markdown renderer, ready before the reply's first token.
@@ -291,14 +296,18 @@ export function ChatApp({
             }
             attachments={files}
             blocked={
-              blind.length > 0 && (
-                <VisionNotice
-                  blind={blind}
-                  seeing={models.filter((m) => m.vision).map((m) => m.id)}
-                  onUse={(id) =>
-                    blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
-                  }
-                />
+              !online ? (
+                <OfflineNotice />
+              ) : (
+                blind.length > 0 && (
+                  <VisionNotice
+                    blind={blind}
+                    seeing={models.filter((m) => m.vision).map((m) => m.id)}
+                    onUse={(id) =>
+                      blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
+                    }
+                  />
+                )
               )
             }
             onStop={() => actions.stop()}
