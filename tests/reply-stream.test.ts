@@ -249,7 +249,8 @@ describe('watchReplyStream on a silent connection', () => {
   const meta = (heartbeatMs?: number) => ({ id: 'r1', model: 'demo', created: 0, heartbeatMs });
 
   it('waits about two heartbeats: twice the period and a little slack', () => {
-    expect(silenceLimitMs(1000)).toBe(2500);
+    expect(silenceLimitMs(1000)).toBe(4000);
+    expect(silenceLimitMs(10_000)).toBe(22_500);
     expect(silenceLimitMs(15_000)).toBe(33_000);
     expect(silenceLimitMs(100_000)).toBe(203_000);
   });
@@ -261,7 +262,7 @@ describe('watchReplyStream on a silent connection', () => {
     es.delta(2, 'a');
     vi.advanceTimersByTime(1000);
     es.delta(3, 'b');
-    vi.advanceTimersByTime(2499); // silent, but not yet for the limit
+    vi.advanceTimersByTime(3999); // silent, but not yet for the limit
     expect(FakeEventSource.last).toBe(es);
     vi.advanceTimersByTime(1);
     const next = FakeEventSource.last!;
@@ -287,7 +288,7 @@ describe('watchReplyStream on a silent connection', () => {
     es.open();
     es.emit('meta', 1, meta(1000));
     for (let id = 2; id < 12; id++) {
-      vi.advanceTimersByTime(2000);
+      vi.advanceTimersByTime(3500);
       es.delta(id, 'x');
     }
     expect(FakeEventSource.last).toBe(es);
@@ -307,7 +308,7 @@ describe('watchReplyStream on a silent connection', () => {
     es.emit('meta', 1, meta(1000));
     const all = [es];
     for (let i = 0; i < 3; i++) {
-      vi.advanceTimersByTime(2500);
+      vi.advanceTimersByTime(4000);
       all.push(FakeEventSource.last!);
     }
     expect(new Set(all).size).toBe(4);

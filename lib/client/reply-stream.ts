@@ -54,10 +54,11 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /**
  * How long a reply may stay silent before its connection is taken for dead: two missed heartbeats
- * and a little slack for a busy server or network.
+ * and some slack (2 to 3 s) for a busy server, network or page, which matters most with short
+ * heartbeats (a reconnect too many is harmless, but not free).
  */
 export function silenceLimitMs(heartbeatMs: number): number {
-  return 2 * heartbeatMs + Math.min(3_000, Math.max(500, heartbeatMs / 4));
+  return 2 * heartbeatMs + Math.min(3_000, Math.max(2_000, heartbeatMs / 4));
 }
 
 export function watchReplyStream(
