@@ -12,6 +12,7 @@ import { RedisHub } from '@/lib/streams/redis-hub';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
+import { resolveModel } from '@/lib/llm/models';
 import type { ChatRequestBody } from '@/lib/chat/request';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
@@ -100,13 +101,13 @@ export async function readyHub(): Promise<ReplyHub> {
  * reply is followed separately (or, in one-request mode, by the same response).
  */
 export async function startReply(body: ChatRequestBody, client: string): Promise<Reply> {
-  const env = getEnv();
   if (isDraining()) throw apiError('shutting_down');
-  const model = body.model ?? env.defaultModel;
-  if (!env.models.includes(model)) {
+  // The allow-list, or the models the upstream lists (lib/llm/models.ts).
+  const model = await resolveModel(body.model);
+  if (model === undefined) {
     throw apiError(
       'unknown_model',
-      `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
+      `Unknown model "${(body.model ?? '').slice(0, 100)}". GET /api/models lists the models.`,
     );
   }
   const hub = await readyHub();
