@@ -2,6 +2,7 @@
 import { useChat } from '@/hooks/use-chat';
 import { toJson, toMarkdown } from '@/lib/client/store';
 import type { Conversation } from '@/lib/client/types';
+import { GenerationSettings } from '@/components/generation-settings';
 
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -22,10 +23,10 @@ function fileName(c: Conversation, ext: string) {
 
 /**
  * Settings of the open chat (or of the chat about to start): its system prompt, the prompt new
- * chats start with, and export. Loaded the first time Settings is opened.
+ * chats start with, how the model answers, and export. Loaded the first time Settings is opened.
  */
 export default function ChatSettings() {
-  const { active, actions, draftSystemPrompt, defaultSystemPrompt } = useChat();
+  const { active, actions, draftSystemPrompt, draftParams, defaultSystemPrompt } = useChat();
   const prompt = active ? active.systemPrompt : draftSystemPrompt;
   const isDefault = prompt.trim() !== '' && prompt === defaultSystemPrompt;
   return (
@@ -97,6 +98,10 @@ export default function ChatSettings() {
             </>
           )}
         </div>
+        <GenerationSettings
+          params={active ? (active.params ?? {}) : draftParams}
+          onChange={(params) => actions.setParams(active?.id ?? null, params)}
+        />
       </div>
     </section>
   );

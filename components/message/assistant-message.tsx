@@ -10,7 +10,12 @@ import { ErrorAlert } from '@/components/message/error-alert';
 import { VersionSwitcher, type Versions } from '@/components/message/version-switcher';
 import { RegenerateWith } from '@/components/message/regenerate-with';
 import { MessageTime } from '@/components/message/message-time';
-import { ReconnectingNotice, StoppedNote, WaitingNotice } from '@/components/message/notices';
+import {
+  OmittedNote,
+  ReconnectingNotice,
+  StoppedNote,
+  WaitingNotice,
+} from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
 
@@ -40,6 +45,7 @@ export function AssistantMessage({
   const retry = status === 'error' && (!error || errorView(error).retry);
   return (
     <article aria-label="Assistant" data-status={status} className="group max-w-full min-w-0">
+      {!!message.omittedMessages && <OmittedNote count={message.omittedMessages} />}
       {reasoning && (
         <Reasoning text={reasoning} live={streaming && !content} thoughtMs={message.thoughtMs} />
       )}

@@ -71,3 +71,17 @@ export function WaitingNotice({ waiting }: { waiting: { until: number; reason: s
     </div>
   );
 }
+
+/** The server left the earliest messages out so that the conversation fits the model. */
+export function OmittedNote({ count }: { count: number }) {
+  return (
+    <p
+      role="note"
+      className="mb-2 flex items-center gap-2 text-xs text-zinc-600 before:h-px before:flex-1 before:bg-zinc-300 after:h-px after:flex-1 after:bg-zinc-300 dark:text-zinc-400 dark:before:bg-zinc-700 dark:after:bg-zinc-700"
+    >
+      {count === 1
+        ? 'The earliest message was left out to fit the model.'
+        : `${count} earlier messages were left out to fit the model.`}
+    </p>
+  );
+}

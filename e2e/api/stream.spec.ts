@@ -35,6 +35,13 @@ test.describe('following a reply', () => {
     const [meta] = result.events;
     expect(meta?.event).toBe('meta');
     expect(meta?.data).toMatchObject({ id: created.id, model: 'test-model' });
+    // The heartbeat period in force; nothing was left out of a short conversation.
+    const { heartbeatMs, omittedMessages } = meta!.data as {
+      heartbeatMs?: number;
+      omittedMessages?: number;
+    };
+    expect(heartbeatMs).toBeGreaterThanOrEqual(100);
+    expect(omittedMessages).toBeUndefined();
     expect(result.events.at(-1)).toMatchObject({ event: 'close', data: { finishReason: 'stop' } });
     expect(result.events.at(-2)?.event).toBe('usage');
     const messages = result.events.filter((e) => e.event === 'message');

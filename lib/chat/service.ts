@@ -101,6 +101,7 @@ export async function readyHub(): Promise<ReplyHub> {
  * reply is followed separately (or, in one-request mode, by the same response).
  */
 export async function startReply(body: ChatRequestBody, client: string): Promise<Reply> {
+  const env = getEnv();
   if (isDraining()) throw apiError('shutting_down');
   // The allow-list, or the models the upstream lists (lib/llm/models.ts).
   const model = await resolveModel(body.model);
@@ -120,7 +121,7 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
   }
   let reply: Reply;
   try {
-    reply = hub.local.create(model);
+    reply = hub.local.create(model, { heartbeatMs: env.HEARTBEAT_MS });
   } catch (error) {
     void limiter.end(client);
     if (error instanceof StoreFullError) throw apiError('overloaded');

@@ -9,7 +9,12 @@ import { deleteConversation, loadConversations, saveConversation } from '@/lib/c
 import { newId, titleFrom } from '@/lib/client/ids';
 import { cleanMessage } from '@/lib/client/message-text';
 import { readPreference, writePreference } from '@/lib/client/preferences';
-import type { Attachment, Conversation, StoredMessage } from '@/lib/client/types';
+import type {
+  Attachment,
+  Conversation,
+  GenerationParams,
+  StoredMessage,
+} from '@/lib/client/types';
 import { historyOf } from '@/lib/client/attachments/content';
 import {
   deleteFiles,
@@ -116,6 +121,7 @@ function ask(text: string, models: string[], files: Prepared[]) {
       updatedAt: now,
       model: state.models?.default,
       systemPrompt: state.draftSystemPrompt,
+      ...(Object.keys(state.draftParams).length > 0 && { params: state.draftParams }),
       messages: [],
     };
     replaceConversation(conversation);
@@ -201,7 +207,7 @@ export const chatActions = {
   },
 
   newChat() {
-    set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt });
+    set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt, draftParams: {} });
   },
 
   select(id: string) {
@@ -269,6 +275,12 @@ export const chatActions = {
   setSystemPrompt(id: string | null, systemPrompt: string) {
     if (id === null) set({ draftSystemPrompt: systemPrompt });
     else updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
+  },
+
+  /** The generation settings of a chat, or (id null) of the chat about to start. */
+  setParams(id: string | null, params: GenerationParams) {
+    if (id === null) set({ draftParams: params });
+    else updateConversation(id, (c) => ({ ...c, params }), { save: 'soon' });
   },
 
   /** Makes a prompt the one new chats start with ('' for none). */
