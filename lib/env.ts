@@ -60,6 +60,8 @@ const schema = z.object({
   VISION_MODELS: list,
   /** Context windows by model (`model=tokens,…`); others: the upstream's report, else by name. */
   MODEL_CONTEXT_TOKENS: contextTokens,
+  /** Tokens kept free for the answer when a conversation is fitted (unless `maxTokens` says). */
+  CONTEXT_RESERVE_TOKENS: int(1024, 0),
   UPSTREAM_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_MAX_RETRIES: int(2),

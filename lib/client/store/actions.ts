@@ -9,12 +9,7 @@ import { deleteConversation, loadConversations, saveConversation } from '@/lib/c
 import { newId, titleFrom } from '@/lib/client/ids';
 import { cleanMessage } from '@/lib/client/message-text';
 import { readPreference, writePreference } from '@/lib/client/preferences';
-import type {
-  Attachment,
-  Conversation,
-  GenerationParams,
-  StoredMessage,
-} from '@/lib/client/types';
+import type { Attachment, Conversation, GenerationParams, StoredMessage } from '@/lib/client/types';
 import { historyOf } from '@/lib/client/attachments/content';
 import {
   deleteFiles,
