@@ -289,6 +289,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       );
       await expect(ui.answer().getByRole('table')).toBeVisible();
       await expect(ui.answer().locator('summary')).toHaveText('思考了 4 秒');
+      // The code is highlighted (Shiki loads on demand) before the picture is taken.
+      await expect(ui.answer().locator('pre code span[style*="color"]').first()).toBeVisible();
       await page.mouse.move(0, 0);
       await shoot('desktop-chat');
       await ui.settings.click();
