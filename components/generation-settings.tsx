@@ -1,5 +1,6 @@
 'use client';
 import { useId } from 'react';
+import { useTranslations } from 'next-intl';
 import type { GenerationParams } from '@/lib/client/types';
 
 const EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
@@ -22,6 +23,7 @@ export function GenerationSettings({
   params: GenerationParams;
   onChange: (params: GenerationParams) => void;
 }) {
+  const t = useTranslations();
   const id = useId();
   const set = (patch: GenerationParams) => {
     const next: GenerationParams = { ...params, ...patch };
@@ -34,10 +36,10 @@ export function GenerationSettings({
   const maxTokens = params.maxTokens;
   return (
     <fieldset className="space-y-2">
-      <legend className="text-sm font-medium">Answers</legend>
+      <legend className="text-sm font-medium">{t('generation.legend')}</legend>
       <div className="flex flex-wrap items-end gap-3 text-sm">
         <label className="flex flex-col gap-1" htmlFor={`${id}-t`}>
-          <span>Temperature</span>
+          <span>{t('generation.temperature')}</span>
           <input
             id={`${id}-t`}
             type="number"
@@ -45,7 +47,7 @@ export function GenerationSettings({
             min={0}
             max={2}
             step={0.1}
-            placeholder="Model default"
+            placeholder={t('generation.modelDefault')}
             aria-describedby={`${id}-help`}
             className="field w-36"
             value={temperature ?? ''}
@@ -56,14 +58,14 @@ export function GenerationSettings({
           />
         </label>
         <label className="flex flex-col gap-1" htmlFor={`${id}-m`}>
-          <span>Longest answer (tokens)</span>
+          <span>{t('generation.maxTokens')}</span>
           <input
             id={`${id}-m`}
             type="number"
             inputMode="numeric"
             min={1}
             step={1}
-            placeholder="Model default"
+            placeholder={t('generation.modelDefault')}
             className="field w-44"
             value={maxTokens ?? ''}
             onChange={(e) => {
@@ -73,7 +75,7 @@ export function GenerationSettings({
           />
         </label>
         <label className="flex flex-col gap-1" htmlFor={`${id}-r`}>
-          <span>Reasoning effort</span>
+          <span>{t('generation.effort')}</span>
           <select
             id={`${id}-r`}
             className="field w-40"
@@ -85,23 +87,22 @@ export function GenerationSettings({
               })
             }
           >
-            <option value="">Model default</option>
+            <option value="">{t('generation.modelDefault')}</option>
             {EFFORTS.map((effort) => (
               <option key={effort} value={effort}>
-                {effort[0]!.toUpperCase() + effort.slice(1)}
+                {t(`generation.${effort}`)}
               </option>
             ))}
           </select>
         </label>
         {Object.keys(params).length > 0 && (
           <button type="button" className="btn-ghost" onClick={() => onChange({})}>
-            Use the model&apos;s defaults
+            {t('generation.reset')}
           </button>
         )}
       </div>
       <p id={`${id}-help`} className="text-xs text-zinc-600 dark:text-zinc-400">
-        Lower temperature answers more predictably, higher more varied (0 to 2). Reasoning effort
-        applies to models that reason. Empty fields leave it to the model.
+        {t('generation.help')}
       </p>
     </fieldset>
   );

@@ -55,8 +55,8 @@ export interface CreatedReply {
 }
 
 export interface ModelsResponse {
-  /** `vision`: the model accepts image parts. */
-  models: { id: string; vision?: boolean }[];
+  /** `vision`: the model accepts image parts; `contextTokens`: its context window, where known. */
+  models: { id: string; vision?: boolean; contextTokens?: number }[];
   default: string;
 }
 

@@ -36,6 +36,8 @@
  * A request whose last message is the Continue prompt (CONTINUE_PROMPT) takes its directives
  * from the user message before it and goes on with the rest of that answer after the assistant
  * text it carries, so that both parts together are exactly the answer.
+ * `GET /v1/models` lists `models`, with a `context_length` and vision `capabilities` where the
+ * options give them (as LM Studio and Ollama-compatible servers report them).
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
  * status, tokens and body bytes sent, whether the client closed early, whether it continued, and
  * each message's role, text, files and images (media type, bytes, and the pixel size of a PNG,
@@ -63,7 +65,12 @@ export interface SimulatorOptions {
   faults?: boolean;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** What `GET /v1/models` lists (and, without faults, the models it answers). */
   models?: string[];
+  /** Context windows reported in the model list (`context_length`, as LM Studio and others). */
+  contextLengths?: Record<string, number>;
+  /** Models reported as seeing images (`capabilities: ["completion", "vision"]`, as Ollama). */
+  visionModels?: string[];
 }
 
 export interface RequestRecord {
@@ -570,7 +577,16 @@ export function createSimulator(options: SimulatorOptions = {}) {
     } else if (req.method === 'GET' && url.pathname === '/v1/models') {
       sendJson(res, 200, {
         object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulator' })),
+        data: models.map((id) => ({
+          id,
+          object: 'model',
+          created: 0,
+          owned_by: 'simulator',
+          ...(options.contextLengths?.[id] !== undefined && {
+            context_length: options.contextLengths[id],
+          }),
+          ...(options.visionModels?.includes(id) && { capabilities: ['completion', 'vision'] }),
+        })),
       });
     } else if (req.method === 'GET' && url.pathname === '/_stats') {
       sendJson(res, 200, { requests: records });

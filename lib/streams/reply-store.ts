@@ -214,10 +214,7 @@ export class ReplyStore {
   }
 
   /** A new reply; its `meta` event carries `extra` (the heartbeat period, omitted messages). */
-  create(
-    model: string,
-    extra: Pick<MetaData, 'heartbeatMs' | 'omittedMessages'> = {},
-  ): Reply {
+  create(model: string, extra: Pick<MetaData, 'heartbeatMs' | 'omittedMessages'> = {}): Reply {
     this.makeRoom();
     // 144 random bits, URL-safe: unguessable and not enumerable.
     const id = randomBytes(18).toString('base64url');

@@ -193,7 +193,11 @@ async function post(
     ...(history ?? []),
   ];
   try {
-    if (!history) throw new Error('The attachments of this message could not be read.');
+    if (!history) {
+      throw Object.assign(new Error('The attachments of this message could not be read.'), {
+        code: 'attachments_unreadable',
+      });
+    }
     let res: Response;
     for (;;) {
       sentAt.set(messageId, performance.now());
@@ -259,7 +263,9 @@ async function post(
         status: 'error',
         waiting: undefined,
         error: withRetryAt({
-          code: (e as { code?: string }).code ?? 'request_failed',
+          code:
+            (e as { code?: string }).code ??
+            (e instanceof TypeError ? 'network' : 'request_failed'),
           message:
             e instanceof TypeError
               ? 'Could not reach the server. Check your connection.'
