@@ -1,3 +1,5 @@
+'use client';
+import { useTranslations } from 'next-intl';
 import { WifiOffIcon } from '@/components/icons';
 
 /**
@@ -5,6 +7,7 @@ import { WifiOffIcon } from '@/components/icons';
  * box holds Send back while this shows, and lets it go as soon as the browser is online again).
  */
 export function OfflineNotice() {
+  const t = useTranslations();
   return (
     <div
       role="status"
@@ -14,8 +17,8 @@ export function OfflineNotice() {
         <WifiOffIcon />
       </span>
       <p>
-        <strong className="font-semibold">You are offline.</strong> Your chats are here to read;
-        sending needs a connection and is possible again as soon as you are back online.
+        <strong className="font-semibold">{t('notices.offlineTitle')}</strong>{' '}
+        {t('notices.offlineBody')}
       </p>
     </div>
   );

@@ -134,12 +134,8 @@ function FirstTokenWait({ seconds }: { seconds: number }) {
   if (seconds < 3) return t('message.thinking');
   return (
     <span className="tabular-nums">
-      Waiting for the model… {seconds} s
-      {seconds >= 10 && (
-        <span className="block">
-          This model is slow to start. The answer appears as soon as it begins.
-        </span>
-      )}
+      {t('message.waitingSeconds', { seconds })}
+      {seconds >= 10 && <span className="block">{t('message.slowStart')}</span>}
     </span>
   );
 }
