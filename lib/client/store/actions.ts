@@ -166,6 +166,9 @@ function ask(text: string, models: string[], files: Prepared[]) {
   for (const answer of answers) replyTo(conversation.id, answer.id);
 }
 
+/** New chat was chosen before the stored chats were loaded. */
+let choseBeforeReady = false;
+
 export const chatActions = {
   async init() {
     if (getState().ready) return;
@@ -186,7 +189,11 @@ export const chatActions = {
     const loaded = conversations.filter((c) => !mine.has(c.id));
     const activeId =
       state.activeId ??
-      (loaded.some((c) => c.id === fromHash) ? fromHash : (loaded[0]?.id ?? null));
+      (choseBeforeReady
+        ? null
+        : loaded.some((c) => c.id === fromHash)
+          ? fromHash
+          : (loaded[0]?.id ?? null));
     set({
       ready: true,
       conversations: sortByUpdated([...state.conversations, ...loaded]),
@@ -210,6 +217,8 @@ export const chatActions = {
   },
 
   newChat() {
+    // Pressed while the chats still load: the page opens on the new chat, not the latest one.
+    if (!getState().ready) choseBeforeReady = true;
     set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt, draftParams: {} });
   },
 
