@@ -12,7 +12,7 @@ import { RedisHub } from '@/lib/streams/redis-hub';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
-import type { ChatRequestBody } from '@/lib/chat/request';
+import type { ChatRequestBody, GenerationParams } from '@/lib/chat/request';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
 import { dropConnection } from '@/lib/http/connections';
@@ -81,10 +81,16 @@ export function getStore(): ReplyStore {
 }
 
 /** Streams the upstream into `reply` (a new one, or one carried on from another instance). */
-function generate(store: ReplyStore, reply: Reply, messages: unknown[]): Promise<void> {
+function generate(
+  store: ReplyStore,
+  reply: Reply,
+  messages: unknown[],
+  params?: GenerationParams,
+): Promise<void> {
   // Validated by the request schema: text or text and image parts, in the SDK's own form.
   return runReply(store, reply, messages as ChatCompletionMessageParam[], {
     maxDurationMs: getEnv().REPLY_MAX_DURATION_MS,
+    params,
   });
 }
 
@@ -126,7 +132,9 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
     throw error;
   }
   reply.request = body.messages;
-  void generate(hub.local, reply, body.messages).finally(() => void limiter.end(client));
+  void generate(hub.local, reply, body.messages, body.params).finally(
+    () => void limiter.end(client),
+  );
   return reply;
 }
 

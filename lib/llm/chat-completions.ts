@@ -1,10 +1,15 @@
 /**
  * The Chat Completions dialect (`POST /v1/chat/completions`, the default; what Ollama, vLLM,
- * llama.cpp server and LM Studio speak): the reader of its event stream.
+ * llama.cpp server and LM Studio speak): the request body, and the reader of its event stream.
  * https://platform.openai.com/docs/api-reference/chat-streaming
  */
 import { APIError } from 'openai';
+import type {
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import type { GenerationParams } from '@/lib/chat/request';
 import { UpstreamFault } from '@/lib/llm/errors';
 import {
   MAX_EVENT_CHARS,
@@ -14,6 +19,35 @@ import {
   type UpstreamReader,
 } from '@/lib/llm/reader';
 import type { FinishReason } from '@/lib/chat/protocol';
+
+/** `params` in this dialect's form (only those given: a server's own defaults hold otherwise). */
+export function chatCompletionsParams(
+  params: GenerationParams = {},
+): Pick<
+  ChatCompletionCreateParamsStreaming,
+  'temperature' | 'max_completion_tokens' | 'reasoning_effort'
+> {
+  const out: ReturnType<typeof chatCompletionsParams> = {};
+  if (params.temperature !== undefined) out.temperature = params.temperature;
+  if (params.maxTokens !== undefined) out.max_completion_tokens = params.maxTokens;
+  if (params.reasoningEffort !== undefined) out.reasoning_effort = params.reasoningEffort;
+  return out;
+}
+
+/** The streaming request for a conversation (messages are already in this dialect's form). */
+export function chatCompletionsBody(request: {
+  model: string;
+  messages: ChatCompletionMessageParam[];
+  params?: GenerationParams;
+}): ChatCompletionCreateParamsStreaming {
+  return {
+    model: request.model,
+    messages: request.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...chatCompletionsParams(request.params),
+  };
+}
 
 /**
  * One `data:` payload, as far as we read it. The types are what a well-behaved server sends;

@@ -13,8 +13,9 @@ import { getEnv } from '@/lib/env';
 import { UpstreamFault } from '@/lib/llm/errors';
 import { getUpstream } from '@/lib/llm/client';
 import { readUpstreamBody } from '@/lib/llm/body';
-import { createChatCompletionsReader } from '@/lib/llm/chat-completions';
+import { chatCompletionsBody, createChatCompletionsReader } from '@/lib/llm/chat-completions';
 import type { Delta } from '@/lib/llm/reader';
+import type { GenerationParams } from '@/lib/chat/request';
 
 export type { Delta } from '@/lib/llm/reader';
 // Where they were before the client had its own module.
@@ -23,6 +24,8 @@ export { checkUpstream, getUpstream } from '@/lib/llm/client';
 export interface ChatRequest {
   model: string;
   messages: ChatCompletionMessageParam[];
+  /** Generation settings, passed in the dialect's own form. */
+  params?: GenerationParams;
   signal: AbortSignal;
 }
 
@@ -46,15 +49,9 @@ async function requestStream(
     }, timeoutMs);
   });
   const made = client.chat.completions
-    .create(
-      {
-        model: request.model,
-        messages: request.messages,
-        stream: true,
-        stream_options: { include_usage: true },
-      },
-      { signal: AbortSignal.any([request.signal, deadline.signal]) },
-    )
+    .create(chatCompletionsBody(request), {
+      signal: AbortSignal.any([request.signal, deadline.signal]),
+    })
     .asResponse();
   try {
     // The SDK's retry sleep cannot be interrupted: the race answers at the deadline anyway.

@@ -36,10 +36,12 @@
  * A request whose last message is the Continue prompt (CONTINUE_PROMPT) takes its directives
  * from the user message before it and goes on with the rest of that answer after the assistant
  * text it carries, so that both parts together are exactly the answer.
+ * A request's generation settings are honoured as far as they show: a maximum of output tokens
+ * shorter than the answer cuts it there and finishes with `length`.
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
  * status, tokens and body bytes sent, whether the client closed early, whether it continued, and
  * each message's role, text, files and images (media type, bytes, and the pixel size of a PNG,
- * JPEG, WebP or GIF data URL).
+ * JPEG, WebP or GIF data URL), the API it came through and its generation settings (`params`).
  */
 import http from 'node:http';
 import { CONTINUE_PROMPT } from '../chat/protocol';
@@ -53,6 +55,7 @@ import {
   fileNames,
   type ReceivedImage,
 } from '../chat/attachments';
+import { receivedParams, type Api, type ReceivedParams } from './dialects';
 
 export interface SimulatorOptions {
   /** Delay between tokens, in ms. */
@@ -87,6 +90,10 @@ export interface RequestRecord {
   system: string | undefined;
   /** The conversation it carried, as role and text, with what each message attached. */
   messages: { role: string; content: string; images: ReceivedImage[]; files: string[] }[];
+  /** The API the request came through. */
+  api: Api;
+  /** Its generation settings, from the API's own fields, named as in POST /api/chat. */
+  params: ReceivedParams;
 }
 
 interface Directives {
@@ -323,6 +330,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
       lastAssistant: undefined,
       system: undefined,
       messages: [],
+      api: 'chat.completions',
+      params: {},
     };
     records.push(record);
     if (records.length > 5000) records.splice(0, records.length - 5000);
@@ -365,6 +374,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const d: Directives = options.faults ? parseDirectives(question) : {};
     record.tag = d.tag;
     record.model = String(body.model ?? '');
+    record.params = receivedParams(body, record.api);
 
     if (!record.authorized) {
       record.status = 401;
@@ -430,10 +440,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
             );
     // A continuation of an answer this server would give goes on with the rest of it, so that
     // the two parts together are exactly the answer.
-    const tokens =
+    const whole =
       record.continuation && record.lastAssistant
         ? restAfter(answer, record.lastAssistant)
         : answer;
+    const { maxTokens } = record.params;
+    const capped = typeof maxTokens === 'number' && maxTokens < whole.length;
+    const tokens = capped ? whole.slice(0, maxTokens) : whole;
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
     const id = `chatcmpl-sim${record.n}`;
     const created = Math.floor(Date.now() / 1000);
@@ -441,7 +454,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
     const badTypes = d['bad-types'];
     const finish: unknown =
-      badTypes === 'finish' ? { r: 'stop' } : d.length !== undefined ? 'length' : 'stop';
+      badTypes === 'finish' ? { r: 'stop' } : d.length !== undefined || capped ? 'length' : 'stop';
     const usage: Record<string, unknown> = {
       prompt_tokens: tokenize(messages.map((m) => textOf(m.content)).join(' ')).length,
       completion_tokens: tokens.length,
