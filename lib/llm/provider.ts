@@ -1,20 +1,22 @@
 import 'server-only';
 /**
  * The upstream request of a reply: made through the `openai` SDK (lib/llm/client.ts: auth, base
- * URL, timeout, retries before the response starts, HTTP errors as `APIError`), its body read by
- * us (lib/llm/body.ts) with the reader of its wire format (lib/llm/chat-completions.ts).
+ * URL, timeout, retries before the response starts, HTTP errors as `APIError`) in the dialect
+ * `OPENAI_API` names, its body read by us (lib/llm/body.ts) with the reader of that dialect's
+ * wire format (lib/llm/chat-completions.ts, lib/llm/responses.ts).
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { nodeBody } from '@/lib/llm/node-fetch';
-import { getEnv } from '@/lib/env';
+import { getEnv, type Env } from '@/lib/env';
 import { UpstreamFault } from '@/lib/llm/errors';
 import { getUpstream } from '@/lib/llm/client';
 import { readUpstreamBody } from '@/lib/llm/body';
 import { chatCompletionsBody, createChatCompletionsReader } from '@/lib/llm/chat-completions';
-import type { Delta } from '@/lib/llm/reader';
+import { createResponsesReader, responsesBody } from '@/lib/llm/responses';
+import type { Delta, ReaderOptions, UpstreamReader } from '@/lib/llm/reader';
 import type { GenerationParams } from '@/lib/chat/request';
 
 export type { Delta } from '@/lib/llm/reader';
@@ -29,6 +31,25 @@ export interface ChatRequest {
   signal: AbortSignal;
 }
 
+/** How each upstream API is asked (through the SDK, for the raw response) and read. */
+interface Dialect {
+  request(client: OpenAI, request: ChatRequest, signal: AbortSignal): Promise<Response>;
+  createReader(options: ReaderOptions): UpstreamReader;
+}
+
+const DIALECTS: Record<Env['OPENAI_API'], Dialect> = {
+  'chat-completions': {
+    request: (client, request, signal) =>
+      client.chat.completions.create(chatCompletionsBody(request), { signal }).asResponse(),
+    createReader: createChatCompletionsReader,
+  },
+  responses: {
+    request: (client, request, signal) =>
+      client.responses.create(responsesBody(request), { signal }).asResponse(),
+    createReader: createResponsesReader,
+  },
+};
+
 /**
  * Makes the streaming request and waits for its response headers, at most `timeoutMs` in all:
  * the SDK's own timeout is per attempt, so with retries a dead upstream would take three times
@@ -36,6 +57,7 @@ export interface ChatRequest {
  */
 async function requestStream(
   client: OpenAI,
+  dialect: Dialect,
   request: ChatRequest,
   timeoutMs: number,
 ): Promise<Response | undefined> {
@@ -48,11 +70,7 @@ async function requestStream(
       reject(fault);
     }, timeoutMs);
   });
-  const made = client.chat.completions
-    .create(chatCompletionsBody(request), {
-      signal: AbortSignal.any([request.signal, deadline.signal]),
-    })
-    .asResponse();
+  const made = dialect.request(client, request, AbortSignal.any([request.signal, deadline.signal]));
   try {
     // The SDK's retry sleep cannot be interrupted: the race answers at the deadline anyway.
     return await Promise.race([made, expired]);
@@ -80,7 +98,8 @@ export async function streamChat(
 ): Promise<void> {
   const { client } = await getUpstream();
   const env = getEnv();
-  const response = await requestStream(client, request, env.UPSTREAM_TIMEOUT_MS);
+  const dialect = DIALECTS[env.OPENAI_API];
+  const response = await requestStream(client, dialect, request, env.UPSTREAM_TIMEOUT_MS);
   if (!response) return;
   const body =
     nodeBody(response) ??
@@ -88,7 +107,7 @@ export async function streamChat(
   if (!body) throw new UpstreamFault('upstream_interrupted');
   await readUpstreamBody(
     body,
-    (options) => createChatCompletionsReader({ ...options, headers: response.headers }),
+    (options) => dialect.createReader({ ...options, headers: response.headers }),
     { signal: request.signal, idleMs: env.UPSTREAM_IDLE_TIMEOUT_MS, onDeltas },
   );
 }
