@@ -2,6 +2,7 @@
  * Starts what the end-to-end tests talk to, from the production build:
  * - the OpenAI-compatible simulator with faults on, requiring the test API key;
  * - APP: the app against it, with short lifetimes so tests run fast (rate limits off);
+ * - APP_RESPONSES: the same app on the Responses API (OPENAI_API=responses), same simulator;
  * - DEMO: no key and no base URL, the built-in demo model;
  * - UNREACHABLE: an upstream that refuses connections;
  * - SCALE_A / SCALE_B: two instances sharing a real redis-server, with rate limits on;
@@ -19,7 +20,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
   const accessCode = `code-${randomBytes(6).toString('hex')}`;
   const [simPort, deadPort, redisPort, ...appPorts] = await Promise.all(
-    Array.from({ length: 9 }, () => freePort()),
+    Array.from({ length: 10 }, () => freePort()),
   );
   const port = (i: number) => appPorts[i]!;
 
@@ -58,24 +59,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     RATE_LIMIT_PER_MINUTE: '4',
     RATE_LIMIT_CONCURRENT: '2',
   };
+  const app = {
+    ...upstream,
+    ...noLimits,
+    // The third name is long, as real ones are (the phone header must still show the title).
+    OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
+    VISION_MODELS: 'test-model',
+    UPSTREAM_MAX_RETRIES: '2',
+    UPSTREAM_TIMEOUT_MS: '2000',
+    UPSTREAM_IDLE_TIMEOUT_MS: '2000',
+    REPLY_GRACE_MS: '2000',
+    HEARTBEAT_MS: '1000',
+    SSE_RETRY_MS: '500',
+    MAX_BODY_BYTES: '65536',
+    MAX_MESSAGES: '50',
+    MAX_MESSAGE_CHARS: '20000',
+    MAX_TOTAL_CHARS: '40000',
+  };
   const apps = await Promise.all([
-    startApp('app', port(0), {
-      ...upstream,
-      ...noLimits,
-      // The third name is long, as real ones are (the phone header must still show the title).
-      OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
-      VISION_MODELS: 'test-model',
-      UPSTREAM_MAX_RETRIES: '2',
-      UPSTREAM_TIMEOUT_MS: '2000',
-      UPSTREAM_IDLE_TIMEOUT_MS: '2000',
-      REPLY_GRACE_MS: '2000',
-      HEARTBEAT_MS: '1000',
-      SSE_RETRY_MS: '500',
-      MAX_BODY_BYTES: '65536',
-      MAX_MESSAGES: '50',
-      MAX_MESSAGE_CHARS: '20000',
-      MAX_TOTAL_CHARS: '40000',
-    }),
+    startApp('app', port(0), app),
     startApp('demo', port(1), { ...noLimits, DEMO_TOKEN_DELAY_MS: '5' }),
     startApp('unreachable', port(2), {
       ...noLimits,
@@ -95,6 +97,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       RATE_LIMIT_PER_MINUTE: '3',
       RATE_LIMIT_CONCURRENT: '1',
     }),
+    startApp('app-responses', port(6), { ...app, OPENAI_API: 'responses' }),
   ]);
 
   Object.assign(process.env, {
@@ -105,6 +108,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SCALE_A_URL: apps[3].url,
     SCALE_B_URL: apps[4].url,
     PRIVATE_URL: apps[5].url,
+    APP_RESPONSES_URL: apps[6].url,
     REDIS_PORT: String(redisPort),
     TEST_API_KEY: apiKey,
     TEST_ACCESS_CODE: accessCode,
