@@ -286,7 +286,7 @@ export function responsesWire(
         const item = {
           id: m.id,
           type: 'message',
-          status: 'completed',
+          status: finish === 'stop' ? 'completed' : 'incomplete',
           role: 'assistant',
           content: [part],
         };
