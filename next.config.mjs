@@ -1,3 +1,16 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
+/**
+ * next-intl: i18n/request.ts picks the locale of each request; the messages in messages/ are
+ * compiled at build time, so the page ships a small formatter instead of an ICU parser.
+ */
+const withNextIntl = createNextIntlPlugin({
+  requestConfig: './i18n/request.ts',
+  experimental: {
+    messages: { path: './messages', format: 'json', locales: 'infer', precompile: true },
+  },
+});
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // `node .next/standalone/server.js` runs without node_modules (Docker, bare VMs).
@@ -19,4 +32,4 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -17,6 +17,7 @@ import { killAll } from './lib/proc';
 import { copyAppBuild, ensurePeerBuild, ROOT, startSimulator } from './lib/servers';
 import { rerender, writeReport, type Results } from './lib/report';
 import { ttftFigure } from './figures/ttft';
+import { longContextFigure } from './figures/long-context';
 import { cpuFigure } from './figures/cpu';
 import { sweepFigure } from './figures/concurrency';
 import { backpressureFigure } from './figures/backpressure';
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   // Its own servers (redis-server, two instances, the in-memory app), before the shared ones.
   await run('scale', 'scale', () => scaleFigure(ctx));
   await run('ttft', 'ttft', () => ttftFigure(ctx));
+  await run('ttft', 'longContext', () => longContextFigure(ctx));
   await run('cpu', 'cpu', () => cpuFigure(ctx));
   await run('pageweight', 'pageWeight', () => pageWeightFigure(ctx));
   await run('render', 'render', () => renderFigure(ctx));

@@ -1,8 +1,10 @@
 'use client';
 import { useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
 
 /** Asks once for the access code; the server answers with an HTTP-only cookie. */
 export function AccessGate() {
+  const t = useTranslations();
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -18,19 +20,29 @@ export function AccessGate() {
     }).catch(() => null);
     setBusy(false);
     if (res?.ok) return location.reload();
-    const body = (await res?.json().catch(() => null)) as { error?: { message?: string } } | null;
-    setError(body?.error?.message ?? 'Could not reach the server.');
+    const body = (await res?.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    // The API's message is English: say it in the page's language by its code.
+    const errorCode = body?.error?.code;
+    setError(
+      !res
+        ? t('access.unreachable')
+        : errorCode === 'unauthorized'
+          ? t('access.wrong')
+          : errorCode === 'rate_limited'
+            ? t('access.tooMany')
+            : (body?.error?.message ?? t('access.unreachable')),
+    );
   };
 
   return (
     <main className="flex min-h-dvh items-center justify-center p-6">
-      <form onSubmit={submit} className="w-full max-w-sm space-y-4" aria-label="Access">
+      <form onSubmit={submit} className="w-full max-w-sm space-y-4" aria-label={t('access.form')}>
         <h1 className="text-xl font-semibold">StreamChat</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          This server is private. Enter the access code to continue.
-        </p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">{t('access.intro')}</p>
         <label className="block space-y-1">
-          <span className="text-sm font-medium">Access code</span>
+          <span className="text-sm font-medium">{t('access.code')}</span>
           <input
             type="password"
             autoComplete="current-password"
@@ -47,7 +59,7 @@ export function AccessGate() {
           </p>
         )}
         <button type="submit" className="btn-primary w-full" disabled={busy || !code}>
-          Continue
+          {t('access.continue')}
         </button>
       </form>
     </main>

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { getBlob } from '@/lib/client/attachments/files-db';
 import { formatSize } from '@/lib/client/attachments/kind';
 import type { Attachment } from '@/lib/client/types';
@@ -45,9 +46,10 @@ export function PendingAttachments({
   pending: Pending[];
   onRemove: (key: string) => void;
 }) {
+  const t = useTranslations();
   if (pending.length === 0) return null;
   return (
-    <ul aria-label="Attachments" className="flex flex-wrap gap-2 px-1 pb-2">
+    <ul aria-label={t('attachments.list')} className="flex flex-wrap gap-2 px-1 pb-2">
       {pending.map((p) => (
         <li key={p.key} className={chip} aria-busy={!p.ready || undefined}>
           {p.preview ? (
@@ -63,12 +65,12 @@ export function PendingAttachments({
               {p.name}
             </span>
             <span className="text-xs text-zinc-600 dark:text-zinc-400">
-              {p.ready ? formatSize(p.ready.attachment.size) : 'Preparing…'}
+              {p.ready ? formatSize(p.ready.attachment.size) : t('attachments.preparing')}
             </span>
           </span>
           <button
             type="button"
-            aria-label={`Remove ${p.name}`}
+            aria-label={t('attachments.remove', { name: p.name })}
             className="rounded p-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:hover:bg-zinc-800"
             onClick={() => onRemove(p.key)}
           >
@@ -81,13 +83,14 @@ export function PendingAttachments({
 }
 
 function ImageAttachment({ attachment }: { attachment: Attachment }) {
+  const t = useTranslations();
   const url = useFileUrl(attachment.id);
   const dialog = useRef<HTMLDialogElement>(null);
   if (!url) {
     return (
       <li className={chip}>
         <FileIcon />
-        <span className="truncate">{attachment.name} (not available)</span>
+        <span className="truncate">{t('attachments.unavailable', { name: attachment.name })}</span>
       </li>
     );
   }
@@ -95,7 +98,7 @@ function ImageAttachment({ attachment }: { attachment: Attachment }) {
     <li>
       <button
         type="button"
-        aria-label={`Open ${attachment.name}`}
+        aria-label={t('attachments.open', { name: attachment.name })}
         className="block overflow-hidden rounded-xl focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
         onClick={() => dialog.current?.showModal()}
       >
@@ -123,7 +126,7 @@ function ImageAttachment({ attachment }: { attachment: Attachment }) {
           />
           <button
             type="button"
-            aria-label="Close"
+            aria-label={t('attachments.close')}
             autoFocus
             className="absolute top-2 right-2 rounded-full bg-black/60 p-2 text-white hover:bg-black/80 focus-visible:outline-2 focus-visible:outline-white"
             onClick={() => dialog.current?.close()}
@@ -138,8 +141,12 @@ function ImageAttachment({ attachment }: { attachment: Attachment }) {
 
 /** What a sent message carries: images (open larger on click) and files by name. */
 export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
+  const t = useTranslations();
   return (
-    <ul aria-label="Attachments" className="mb-1 flex flex-wrap items-end justify-end gap-2">
+    <ul
+      aria-label={t('attachments.list')}
+      className="mb-1 flex flex-wrap items-end justify-end gap-2"
+    >
       {attachments.map((a) =>
         a.kind === 'image' ? (
           <ImageAttachment key={a.id} attachment={a} />

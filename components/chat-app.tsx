@@ -1,5 +1,6 @@
 'use client';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { useChat } from '@/hooks/use-chat';
 import { useShortcuts } from '@/hooks/use-shortcuts';
 import { Sidebar } from '@/components/sidebar';
@@ -17,8 +18,12 @@ import {
   type AttachmentLimits,
 } from '@/hooks/use-attachments';
 import { imageCount } from '@/lib/client/attachments/content';
-import { shownPath } from '@/lib/client/store';
+import { hasStreaming, shownPath } from '@/lib/client/store';
 import { VisionNotice } from '@/components/vision-notice';
+import { OfflineNotice } from '@/components/offline-notice';
+import { useOnline } from '@/hooks/use-media';
+import { useWakeLock } from '@/hooks/use-wake-lock';
+import { registerServiceWorker } from '@/lib/client/service-worker';
 
 /** Loaded the first time Settings opens. */
 const ChatSettings = lazy(() => import('@/components/chat-settings'));
@@ -31,6 +36,7 @@ export function ChatApp({
   /** The server's limits the UI checks before sending (MAX_MESSAGE_CHARS, attachments). */
   limits?: { maxMessageChars: number; attachments?: AttachmentLimits };
 }) {
+  const t = useTranslations();
   const chat = useChat();
   const { active, actions } = chat;
   const [drawer, setDrawer] = useState(false);
@@ -61,6 +67,10 @@ export function ChatApp({
   }, [drawer]);
 
   useShortcuts(composer, chat.streaming);
+  // The screen stays on while a reply of the open chat streams (any version, compared answers).
+  useWakeLock(!!active && hasStreaming(active));
+  const online = useOnline();
+  useEffect(registerServiceWorker, []);
 
   // Typing at once goes to the message box (not on touch screens: it would open the keyboard).
   // The first keystroke there fetches the markdown renderer, ready before the reply's first token.
@@ -109,7 +119,7 @@ export function ChatApp({
           composer.current?.focus();
         }}
       >
-        Skip to the message box
+        {t('app.skipToMessage')}
       </a>
       <aside
         className={`hidden w-72 shrink-0 border-r border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/50 ${collapsed ? '' : 'md:block'}`}
@@ -126,12 +136,12 @@ export function ChatApp({
           className="fixed inset-0 z-40 md:hidden"
           role="dialog"
           aria-modal="true"
-          aria-label="Chats"
+          aria-label={t('app.chats')}
           onKeyDown={(e) => e.key === 'Escape' && closeDrawer()}
         >
           <button
             type="button"
-            aria-label="Close sidebar"
+            aria-label={t('app.closeSidebar')}
             className="absolute inset-0 bg-black/40"
             onClick={closeDrawer}
           />
@@ -154,7 +164,7 @@ export function ChatApp({
             ref={openDrawer}
             type="button"
             className="btn-ghost md:hidden"
-            aria-label="Open sidebar"
+            aria-label={t('app.openSidebar')}
             aria-expanded={drawer}
             onClick={() => setDrawer(true)}
           >
@@ -164,7 +174,7 @@ export function ChatApp({
             <button
               type="button"
               className="btn-ghost hidden md:inline-flex"
-              aria-label="Show sidebar"
+              aria-label={t('app.showSidebar')}
               data-sidebar-toggle="show"
               onClick={() => setCollapsed(false)}
             >
@@ -172,11 +182,13 @@ export function ChatApp({
             </button>
           )}
           <div className="min-w-0 flex-1">
-            <h1 className="truncate leading-snug font-semibold">{active?.title ?? 'New chat'}</h1>
+            <h1 className="truncate leading-snug font-semibold">
+              {active?.title ?? t('app.newChat')}
+            </h1>
             <div className="flex min-w-0 items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
               {models.length > 0 && (
                 <select
-                  aria-label="Model"
+                  aria-label={t('app.model')}
                   value={model}
                   onChange={(e) => actions.setModel(e.target.value)}
                   className="-ml-1 [field-sizing:content] max-w-full min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
@@ -192,7 +204,7 @@ export function ChatApp({
                 <button
                   type="button"
                   aria-pressed={compareWith !== null}
-                  title="Send each message to two models at once"
+                  title={t('app.compareTitle')}
                   className="shrink-0 rounded px-1 py-0.5 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 aria-pressed:text-blue-700 dark:hover:bg-zinc-800 dark:aria-pressed:text-blue-300"
                   onClick={() =>
                     setCompareWith((on) =>
@@ -200,12 +212,12 @@ export function ChatApp({
                     )
                   }
                 >
-                  Compare
+                  {t('app.compare')}
                 </button>
               )}
               {compareWith !== null && (
                 <select
-                  aria-label="Compare with"
+                  aria-label={t('app.compareWith')}
                   value={compareWith}
                   onChange={(e) => setCompareWith(e.target.value)}
                   className="[field-sizing:content] min-w-0 truncate rounded bg-transparent py-0.5 pr-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:hover:bg-zinc-800"
@@ -226,7 +238,7 @@ export function ChatApp({
                   title={systemPrompt}
                   onClick={() => setSettings(true)}
                 >
-                  System prompt on
+                  {t('app.systemPromptOn')}
                 </button>
               )}
             </div>
@@ -238,7 +250,7 @@ export function ChatApp({
             onClick={() => setSettings((s) => !s)}
           >
             <SettingsIcon />
-            <span className="sr-only sm:not-sr-only">Settings</span>
+            <span className="sr-only sm:not-sr-only">{t('app.settings')}</span>
           </button>
           <ThemeToggle />
         </header>
@@ -264,7 +276,7 @@ export function ChatApp({
         >
           {dropping && (
             <div className="pointer-events-none absolute inset-2 z-30 grid place-items-center rounded-2xl border-2 border-dashed border-blue-600 bg-blue-50/90 text-lg font-medium text-blue-800 dark:bg-blue-950/90 dark:text-blue-200">
-              Drop files to attach them
+              {t('app.dropFiles')}
             </div>
           )}
           {demo && <DemoBanner />}
@@ -288,14 +300,18 @@ export function ChatApp({
             }
             attachments={files}
             blocked={
-              blind.length > 0 && (
-                <VisionNotice
-                  blind={blind}
-                  seeing={models.filter((m) => m.vision).map((m) => m.id)}
-                  onUse={(id) =>
-                    blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
-                  }
-                />
+              !online ? (
+                <OfflineNotice />
+              ) : (
+                blind.length > 0 && (
+                  <VisionNotice
+                    blind={blind}
+                    seeing={models.filter((m) => m.vision).map((m) => m.id)}
+                    onUse={(id) =>
+                      blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
+                    }
+                  />
+                )
               )
             }
             onStop={() => actions.stop()}

@@ -1,7 +1,10 @@
 'use client';
+import { useTranslations } from 'next-intl';
 import { useChat } from '@/hooks/use-chat';
 import { toJson, toMarkdown } from '@/lib/client/store';
 import type { Conversation } from '@/lib/client/types';
+import { GenerationSettings } from '@/components/generation-settings';
+import { LanguageSetting } from '@/components/language-setting';
 
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -22,37 +25,35 @@ function fileName(c: Conversation, ext: string) {
 
 /**
  * Settings of the open chat (or of the chat about to start): its system prompt, the prompt new
- * chats start with, and export. Loaded the first time Settings is opened.
+ * chats start with, how the model answers, and export; and the language of the interface.
+ * Loaded the first time Settings is opened.
  */
 export default function ChatSettings() {
-  const { active, actions, draftSystemPrompt, defaultSystemPrompt } = useChat();
+  const t = useTranslations();
+  const { active, actions, draftSystemPrompt, draftParams, defaultSystemPrompt } = useChat();
   const prompt = active ? active.systemPrompt : draftSystemPrompt;
   const isDefault = prompt.trim() !== '' && prompt === defaultSystemPrompt;
   return (
     <section
-      aria-label="Chat settings"
+      aria-label={t('settings.label')}
       className="border-b border-zinc-200 bg-zinc-50 py-3 dark:border-zinc-800 dark:bg-zinc-900/50"
     >
       <div className="mx-auto max-w-3xl space-y-2 px-4">
         <label className="block text-sm font-medium" htmlFor="system-prompt">
-          System prompt
+          {t('settings.systemPrompt')}
         </label>
         <textarea
           id="system-prompt"
           dir="auto"
           className="field min-h-20"
-          placeholder="For example: answer briefly, in French."
+          placeholder={t('settings.systemPromptPlaceholder')}
           aria-describedby="system-prompt-help"
           value={prompt}
           onChange={(e) => actions.setSystemPrompt(active?.id ?? null, e.target.value)}
         />
         <p id="system-prompt-help" className="text-xs text-zinc-600 dark:text-zinc-400">
-          {active
-            ? 'Sent before every message of this chat; a change applies from the next reply.'
-            : 'This chat starts with it when you send your first message.'}{' '}
-          {defaultSystemPrompt
-            ? 'New chats start with your default prompt.'
-            : 'New chats start with none.'}
+          {active ? t('settings.appliesNext') : t('settings.appliesFirst')}{' '}
+          {defaultSystemPrompt ? t('settings.defaultSet') : t('settings.defaultNone')}
         </p>
         <div className="flex flex-wrap gap-2">
           <button
@@ -61,7 +62,7 @@ export default function ChatSettings() {
             disabled={!prompt.trim() || isDefault}
             onClick={() => actions.setDefaultSystemPrompt(prompt)}
           >
-            {isDefault ? 'This is the default for new chats' : 'Use for new chats'}
+            {isDefault ? t('settings.isDefault') : t('settings.useForNew')}
           </button>
           {defaultSystemPrompt && (
             <button
@@ -69,7 +70,7 @@ export default function ChatSettings() {
               className="btn-ghost border border-zinc-300 dark:border-zinc-700"
               onClick={() => actions.setDefaultSystemPrompt('')}
             >
-              Clear the default
+              {t('settings.clearDefault')}
             </button>
           )}
           {active && (
@@ -81,7 +82,7 @@ export default function ChatSettings() {
                   download(fileName(active, 'md'), 'text/markdown', toMarkdown(active))
                 }
               >
-                Export Markdown
+                {t('settings.exportMarkdown')}
               </button>
               <button
                 type="button"
@@ -92,11 +93,16 @@ export default function ChatSettings() {
                   )
                 }
               >
-                Export JSON
+                {t('settings.exportJson')}
               </button>
             </>
           )}
         </div>
+        <GenerationSettings
+          params={active ? (active.params ?? {}) : draftParams}
+          onChange={(params) => actions.setParams(active?.id ?? null, params)}
+        />
+        <LanguageSetting />
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ import {
   type ReactNode,
   type Ref,
 } from 'react';
+import { useLocale, useTranslations } from 'next-intl';
 import { cleanMessage, lengthStatus } from '@/lib/client/message-text';
 import { ACCEPT } from '@/lib/client/attachments/kind';
 import type { Prepared } from '@/lib/client/attachments/kind';
@@ -43,6 +44,8 @@ export function Composer({
   attachments: ReturnType<typeof useAttachments>;
   blocked?: ReactNode;
 }) {
+  const t = useTranslations();
+  const locale = useLocale();
   const [draft, setDraft] = useState('');
   const coarse = useCoarsePointer();
   const counterId = useId();
@@ -54,7 +57,7 @@ export function Composer({
     (n, p) => n + (p.ready?.attachment.kind === 'file' ? p.ready.attachment.size + 40 : 0),
     0,
   );
-  const length = lengthStatus(text.length + fileChars, maxMessageChars);
+  const length = lengthStatus(text.length + fileChars, maxMessageChars, locale);
   const canSend = (!!text || pending.length > 0) && !preparing && !length.over && !blocked;
 
   const submit = (e?: FormEvent) => {
@@ -76,8 +79,8 @@ export function Composer({
     <form onSubmit={submit} className="mx-auto w-full max-w-3xl px-4 pt-2 pb-4">
       {refusals.length > 0 && (
         <div role="alert" className="mb-2 space-y-0.5 text-sm text-red-700 dark:text-red-400">
-          {refusals.map((r) => (
-            <p key={r}>{r}</p>
+          {refusals.map((r, i) => (
+            <p key={i}>{t(r.key, r.values)}</p>
           ))}
         </div>
       )}
@@ -99,8 +102,8 @@ export function Composer({
           />
           <button
             type="button"
-            aria-label="Attach files"
-            title="Attach images, text files or PDFs (or paste, or drop them here)"
+            aria-label={t('composer.attach')}
+            title={t('composer.attachTitle')}
             className="grid size-10 shrink-0 place-items-center rounded-xl text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-400 dark:hover:bg-zinc-800"
             onClick={() => picker.current?.click()}
           >
@@ -109,7 +112,7 @@ export function Composer({
           <textarea
             ref={ref}
             id="message"
-            aria-label="Message"
+            aria-label={t('composer.message')}
             aria-describedby={length.show ? counterId : undefined}
             aria-invalid={length.over || undefined}
             dir="auto"
@@ -123,11 +126,7 @@ export function Composer({
               attachments.add(files);
             }}
             rows={1}
-            placeholder={
-              coarse
-                ? 'Message the model'
-                : 'Message the model (Enter sends, Shift+Enter adds a line)'
-            }
+            placeholder={coarse ? t('composer.placeholder') : t('composer.placeholderKeys')}
             className="[field-sizing:content] max-h-60 min-h-10 min-w-0 flex-1 resize-none bg-transparent px-2 py-2 text-base placeholder:text-zinc-500 focus:outline-none dark:placeholder:text-zinc-400"
           />
           {streaming ? (
@@ -136,11 +135,11 @@ export function Composer({
               onClick={onStop}
               className="btn-primary bg-zinc-800 hover:bg-zinc-700 dark:bg-zinc-200 dark:text-zinc-900 dark:hover:bg-white"
             >
-              Stop
+              {t('composer.stop')}
             </button>
           ) : (
             <button type="submit" disabled={!canSend} className="btn-primary">
-              Send
+              {t('composer.send')}
             </button>
           )}
         </div>
@@ -148,7 +147,7 @@ export function Composer({
       </div>
       {(length.show || !coarse) && (
         <p className="mt-1.5 flex flex-wrap items-baseline justify-center gap-x-3 text-center text-xs text-zinc-600 dark:text-zinc-400">
-          {!coarse && <span>Esc stops a reply · Ctrl+Shift+O starts a new chat</span>}
+          {!coarse && <span>{t('composer.hints')}</span>}
           {length.show && (
             <span
               id={counterId}
@@ -161,11 +160,7 @@ export function Composer({
             >
               {length.count}
               {length.over && (
-                <span role="status">
-                  {' '}
-                  — too long to send: shorten it by {length.excess.toLocaleString('en-US')}{' '}
-                  {length.excess === 1 ? 'character' : 'characters'}.
-                </span>
+                <span role="status"> {t('composer.tooLong', { excess: length.excess })}</span>
               )}
             </span>
           )}

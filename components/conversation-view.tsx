@@ -1,5 +1,6 @@
 'use client';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { Conversation } from '@/lib/client/types';
 import { comparedAnswers, isStreaming, shownPath } from '@/lib/client/store';
 import { versionIndex } from '@/lib/client/tree';
@@ -9,11 +10,12 @@ import { ArrowDownIcon } from '@/components/icons';
 /** Loaded the first time a compare is shown. */
 const CompareView = lazy(() => import('@/components/message/compare-view'));
 
+/** The example prompts of an empty chat (sent as they read, in the interface's language). */
 const EXAMPLES = [
-  'Explain Server-Sent Events in three sentences',
-  'Write a TypeScript function that debounces another function',
-  'Compare PostgreSQL and SQLite in a table',
-  'What can you do?',
+  'conversation.example1',
+  'conversation.example2',
+  'conversation.example3',
+  'conversation.example4',
 ];
 
 /**
@@ -29,6 +31,7 @@ export function ConversationView({
   reconnecting: ReadonlySet<string>;
   onExample: (text: string) => void;
 }) {
+  const t = useTranslations();
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLElement>(null);
   const pinned = useRef(true);
@@ -96,9 +99,12 @@ export function ConversationView({
   if (!conversation || messages.length === 0) {
     return (
       <div className="flex flex-1 flex-col items-center justify-center gap-6 overflow-y-auto p-6">
-        <h2 className="text-2xl font-semibold">What can I help with?</h2>
-        <ul className="grid w-full max-w-2xl gap-2 sm:grid-cols-2" aria-label="Example prompts">
-          {EXAMPLES.map((text) => (
+        <h2 className="text-2xl font-semibold">{t('conversation.empty')}</h2>
+        <ul
+          className="grid w-full max-w-2xl gap-2 sm:grid-cols-2"
+          aria-label={t('conversation.examples')}
+        >
+          {EXAMPLES.map((key) => t(key)).map((text) => (
             <li key={text}>
               <button
                 type="button"
@@ -134,7 +140,8 @@ export function ConversationView({
       >
         <section
           ref={content}
-          aria-label="Conversation"
+          aria-label={t('conversation.label')}
+          data-conversation
           className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6"
         >
           {messages.map((m, i) => {
@@ -167,7 +174,7 @@ export function ConversationView({
           className="absolute bottom-3 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full border border-zinc-200 bg-white px-3 py-1.5 text-sm shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
         >
           <ArrowDownIcon />
-          Jump to latest
+          {t('conversation.jump')}
         </button>
       )}
     </div>

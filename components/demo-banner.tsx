@@ -1,5 +1,6 @@
 'use client';
 import { useSyncExternalStore } from 'react';
+import { useTranslations } from 'next-intl';
 import { readPreference, writePreference } from '@/lib/client/preferences';
 import { CloseIcon } from '@/components/icons';
 
@@ -8,6 +9,7 @@ const dismissed = () => readPreference('demo-banner-dismissed') === '1';
 
 /** Says the app runs on its built-in demo model, until the person dismisses it (remembered). */
 export function DemoBanner() {
+  const t = useTranslations();
   const hidden = useSyncExternalStore(
     (l) => {
       listeners.add(l);
@@ -23,17 +25,17 @@ export function DemoBanner() {
       className="flex items-start gap-2 border-b border-amber-200 bg-amber-50 py-1.5 pr-1.5 pl-4 text-sm text-amber-950 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
     >
       <p className="min-w-0 flex-1 py-0.5">
-        You are chatting with the <strong>built-in demo model</strong>
-        <span className="hidden sm:inline">
-          , not a real language model. Set <code>OPENAI_API_KEY</code> (or{' '}
-          <code>OPENAI_BASE_URL</code>) on the server to use one
-        </span>
-        .
+        {t.rich('demo.text', {
+          strong: (chunks) => <strong>{chunks}</strong>,
+          code: (chunks) => <code>{chunks}</code>,
+          // The explanation is left out on a phone.
+          more: (chunks) => <span className="hidden sm:inline">{chunks}</span>,
+        })}
       </p>
       <button
         type="button"
-        aria-label="Dismiss"
-        title="Dismiss"
+        aria-label={t('demo.dismiss')}
+        title={t('demo.dismiss')}
         className="btn-ghost p-1 text-amber-950 hover:bg-amber-100 dark:text-amber-100 dark:hover:bg-amber-900"
         onClick={() => {
           writePreference('demo-banner-dismissed', '1');

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { Conversation } from '@/lib/client/types';
 import { errorView } from '@/lib/client/error-view';
 import { lastShown } from '@/lib/client/store';
@@ -9,6 +10,7 @@ import { lastShown } from '@/lib/client/store';
  * token, which would make a screen reader unusable.
  */
 export function LiveAnnouncer({ conversation }: { conversation: Conversation | undefined }) {
+  const t = useTranslations();
   const last = lastShown(conversation);
   const [text, setText] = useState('');
   const seen = useRef<{ conversation?: string; key?: string }>({});
@@ -24,15 +26,15 @@ export function LiveAnnouncer({ conversation }: { conversation: Conversation | u
     const snippet = plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
     const message =
       last.status === 'streaming'
-        ? 'The assistant is replying.'
+        ? t('announcer.replying')
         : last.status === 'done'
-          ? `The assistant replied: ${snippet}`
+          ? t('announcer.replied', { text: snippet })
           : last.status === 'stopped'
-            ? 'The reply was stopped.'
-            : `The reply failed: ${last.error ? errorView(last.error).text : ''}`;
+            ? t('announcer.stopped')
+            : t('announcer.failed', { text: last.error ? errorView(last.error, t).text : '' });
     // Set from an effect on purpose: the region must change after it is in the DOM.
     setText(message);
-  }, [key, last, conversation?.id]);
+  }, [key, last, conversation?.id, t]);
 
   return (
     <div aria-live="polite" role="status" className="sr-only" data-testid="announcer">

@@ -1,10 +1,12 @@
 'use client';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { useLocale, useTranslations } from 'next-intl';
 import type { Conversation } from '@/lib/client/types';
 import { chatActions, type Removed } from '@/lib/client/store';
 import { groupByDate } from '@/lib/client/date-groups';
 import { conversationSnippet, matchesQuery, normalizeQuery } from '@/lib/client/search';
 import { clearSearchHighlight, showSearchMatch } from '@/lib/client/search-highlight';
+import { say } from '@/lib/client/translate';
 import { PlusIcon } from '@/components/icons';
 import { ChatRow } from '@/components/sidebar/chat-row';
 
@@ -30,6 +32,8 @@ export function Sidebar({
   /** Hides the sidebar (wide screens only; the drawer has its own close). */
   onHide?: () => void;
 }) {
+  const t = useTranslations();
+  const locale = useLocale();
   const [query, setQuery] = useState('');
   const [renaming, setRenaming] = useState<string | null>(null);
   const [selecting, setSelecting] = useState(false);
@@ -47,7 +51,10 @@ export function Sidebar({
     const timer = setInterval(() => setNow(Date.now()), 60_000);
     return () => clearInterval(timer);
   }, []);
-  const groups = useMemo(() => groupByDate(shown, (c) => c.updatedAt, now), [shown, now]);
+  const groups = useMemo(
+    () => groupByDate(shown, (c) => c.updatedAt, now, t, locale),
+    [shown, now, t, locale],
+  );
 
   // Focus moves after the render that changed the rows (never left on <body>).
   useEffect(() => {
@@ -86,8 +93,8 @@ export function Sidebar({
     const [only] = removed.conversations;
     setNotice(
       removed.conversations.length === 1 && only
-        ? `Deleted “${only.title}”.`
-        : `Deleted ${removed.conversations.length} chats.`,
+        ? t('sidebar.deleted', { title: only.title })
+        : t('sidebar.deletedMany', { count: removed.conversations.length }),
     );
     setUndo(removed);
   }
@@ -99,13 +106,13 @@ export function Sidebar({
     await chatActions.restore(removed);
     setNotice(
       removed.conversations.length === 1 && first
-        ? `Restored “${first.title}”.`
-        : `Restored ${removed.conversations.length} chats.`,
+        ? t('sidebar.restored', { title: first.title })
+        : t('sidebar.restoredMany', { count: removed.conversations.length }),
     );
   }
 
   return (
-    <nav ref={nav} aria-label="Chats" className="flex h-full flex-col gap-3 p-3">
+    <nav ref={nav} aria-label={t('app.chats')} className="flex h-full flex-col gap-3 p-3">
       <div className="flex gap-2">
         <button
           type="button"
@@ -118,15 +125,15 @@ export function Sidebar({
           }}
         >
           <PlusIcon />
-          New chat
+          {t('app.newChat')}
         </button>
         {onHide && (
           <button
             type="button"
             className="btn-ghost px-2"
-            aria-label="Hide sidebar"
+            aria-label={t('sidebar.hide')}
             data-sidebar-toggle="hide"
-            title="Hide sidebar"
+            title={t('sidebar.hide')}
             onClick={onHide}
           >
             <PanelIcon />
@@ -135,14 +142,14 @@ export function Sidebar({
       </div>
       <input
         type="search"
-        aria-label="Search chats"
-        placeholder="Search chats"
+        aria-label={t('sidebar.search')}
+        placeholder={t('sidebar.search')}
         value={query}
         onChange={(e) => setQuery(e.target.value)}
         className="field"
       />
       {selecting ? (
-        <Suspense fallback={<p className="flex-1 px-2 text-sm">Loading…</p>}>
+        <Suspense fallback={<p className="flex-1 px-2 text-sm">{t('sidebar.loading')}</p>}>
           <BulkSelect
             conversations={shown}
             onCancel={() => setSelecting(false)}
@@ -153,10 +160,10 @@ export function Sidebar({
           />
         </Suspense>
       ) : (
-        <ul className="-mx-1 flex-1 overflow-y-auto px-1" aria-label="Chat history">
+        <ul className="-mx-1 flex-1 overflow-y-auto px-1" aria-label={t('sidebar.history')}>
           {shown.length === 0 && (
             <li className="px-2 py-4 text-center text-sm text-zinc-600 dark:text-zinc-400">
-              {query ? 'No chat matches.' : 'No chats yet.'}
+              {query ? t('sidebar.noMatch') : t('sidebar.empty')}
             </li>
           )}
           {groups.map((group) =>
@@ -196,7 +203,7 @@ export function Sidebar({
               disabled={conversations.length === 0}
               onClick={() => setSelecting(true)}
             >
-              Select
+              {t('sidebar.select')}
             </button>
             <button
               type="button"
@@ -206,7 +213,7 @@ export function Sidebar({
                 void import('@/lib/client/export-all').then((m) => m.exportAll(conversations))
               }
             >
-              Export all chats
+              {t('sidebar.exportAll')}
             </button>
           </div>
         )}
@@ -215,13 +222,13 @@ export function Sidebar({
           className="btn-ghost w-full justify-center"
           onClick={() => fileInput.current?.click()}
         >
-          Import chats (JSON)
+          {t('sidebar.import')}
         </button>
         <input
           ref={fileInput}
           type="file"
           accept="application/json,.json"
-          aria-label="Import file"
+          aria-label={t('sidebar.importFile')}
           className="hidden"
           onChange={(e) => {
             const file = e.target.files?.[0];
@@ -231,12 +238,14 @@ export function Sidebar({
               .importFile(file)
               .then(async ({ imported, skipped }) => {
                 const { importSummary } = await import('@/lib/client/import-plan');
-                setNotice(importSummary(imported, skipped));
+                setNotice(say(t, importSummary(imported, skipped)));
                 setQuery(''); // so the opened chat shows, on top
               })
-              .catch((err: unknown) =>
-                setNotice(err instanceof Error ? err.message : 'Import failed.'),
-              );
+              .catch((err: unknown) => {
+                // A file this app cannot read says why (`ImportError`); anything else failed.
+                const key = (err as { key?: unknown } | null)?.key;
+                setNotice(t(typeof key === 'string' ? key : 'sidebar.importFailed'));
+              });
           }}
         />
         <div className="flex min-h-6 items-center gap-2 px-2">
@@ -249,7 +258,7 @@ export function Sidebar({
               className="btn-ghost shrink-0 px-2 py-0.5 font-medium text-blue-700 dark:text-blue-300"
               onClick={() => void restore(undo)}
             >
-              Undo
+              {t('sidebar.undo')}
             </button>
           )}
         </div>

@@ -1,3 +1,5 @@
+import { useLocale, useTranslations } from 'next-intl';
+
 /**
  * Said before sending when an image would go to a model that cannot see it: which model, and a
  * button for each model that can (none: the images have to go).
@@ -11,16 +13,15 @@ export function VisionNotice({
   seeing: string[];
   onUse: (model: string) => void;
 }) {
+  const t = useTranslations();
+  const models = new Intl.ListFormat(useLocale()).format(blind);
   return (
     <div
       role="alert"
       className="mb-2 rounded-xl border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
     >
       <p>
-        {blind.join(' and ')} cannot see images, and this message or the chat has some.{' '}
-        {seeing.length > 0
-          ? 'Send it to a model that can:'
-          : 'No model here can see images: remove them to send.'}
+        {t('vision.blind', { models })} {seeing.length > 0 ? t('vision.pick') : t('vision.none')}
       </p>
       {seeing.length > 0 && (
         <div className="mt-1.5 flex flex-wrap gap-2">
@@ -31,7 +32,7 @@ export function VisionNotice({
               className="btn-ghost border border-amber-400 dark:border-amber-600"
               onClick={() => onUse(id)}
             >
-              Use {id}
+              {t('vision.use', { model: id })}
             </button>
           ))}
         </div>

@@ -6,7 +6,9 @@
  * - DEMO: no key and no base URL, the built-in demo model;
  * - UNREACHABLE: an upstream that refuses connections;
  * - SCALE_A / SCALE_B: two instances sharing a real redis-server, with rate limits on;
- * - PRIVATE: an access code and tight in-memory rate limits.
+ * - PRIVATE: an access code and tight in-memory rate limits;
+ * - DISCOVERY: no OPENAI_MODELS (nor OPENAI_MODEL), against a second simulator that lists several
+ *   models with context windows and vision (the models offered are the ones it lists).
  * Their URLs reach the tests as environment variables; their logs go to test-results/.
  */
 import { spawn } from 'node:child_process';
@@ -19,8 +21,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first.`);
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
   const accessCode = `code-${randomBytes(6).toString('hex')}`;
-  const [simPort, deadPort, redisPort, ...appPorts] = await Promise.all(
-    Array.from({ length: 10 }, () => freePort()),
+  const [simPort, deadPort, redisPort, listingSimPort, ...appPorts] = await Promise.all(
+    Array.from({ length: 12 }, () => freePort()),
   );
   const port = (i: number) => appPorts[i]!;
 
@@ -40,7 +42,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     baseEnv(),
   );
   const SIMULATOR_URL = `http://127.0.0.1:${simPort}`;
-  await Promise.all([waitForPort(redisPort!), waitForHttp(`${SIMULATOR_URL}/health`)]);
+  // The upstream of DISCOVERY: what its GET /v1/models lists is what that app offers.
+  const listingSimulator = startProcess(
+    'simulator-models',
+    [
+      'node_modules/tsx/dist/cli.mjs',
+      'scripts/simulator.ts',
+      ...['--port', String(listingSimPort), '--faults', '--key', apiKey],
+      ...['--token-delay', '20', '--first-token-delay', '50'],
+      ...['--models', 'local-small,local-vision,llama3.1:8b,nomic-embed-text'],
+      ...['--context-lengths', 'local-small=8192,local-vision=32768', '--vision', 'local-vision'],
+    ],
+    baseEnv(),
+  );
+  const MODELS_SIMULATOR_URL = `http://127.0.0.1:${listingSimPort}`;
+  await Promise.all([
+    waitForPort(redisPort!),
+    waitForHttp(`${SIMULATOR_URL}/health`),
+    waitForHttp(`${MODELS_SIMULATOR_URL}/health`),
+  ]);
 
   const upstream = {
     OPENAI_API_KEY: apiKey,
@@ -97,7 +117,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       RATE_LIMIT_PER_MINUTE: '3',
       RATE_LIMIT_CONCURRENT: '1',
     }),
-    startApp('app-responses', port(6), { ...app, OPENAI_API: 'responses' }),
+    startApp('discovery', port(6), {
+      ...noLimits,
+      OPENAI_API_KEY: apiKey,
+      OPENAI_BASE_URL: `${MODELS_SIMULATOR_URL}/v1`,
+      // Configured beats what the server reports (32768).
+      MODEL_CONTEXT_TOKENS: 'local-vision=16384',
+      REPLY_GRACE_MS: '2000',
+    }),
+    startApp('app-responses', port(7), { ...app, OPENAI_API: 'responses' }),
   ]);
 
   Object.assign(process.env, {
@@ -108,13 +136,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SCALE_A_URL: apps[3].url,
     SCALE_B_URL: apps[4].url,
     PRIVATE_URL: apps[5].url,
-    APP_RESPONSES_URL: apps[6].url,
+    DISCOVERY_URL: apps[6].url,
+    MODELS_SIMULATOR_URL,
+    APP_RESPONSES_URL: apps[7].url,
     REDIS_PORT: String(redisPort),
     TEST_API_KEY: apiKey,
     TEST_ACCESS_CODE: accessCode,
   });
 
-  const children = [simulator, redis, ...apps.map((a) => a.child)];
+  const children = [simulator, listingSimulator, redis, ...apps.map((a) => a.child)];
   return async () => {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(

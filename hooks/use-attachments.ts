@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { classify, type Prepared } from '@/lib/client/attachments/kind';
+import type { Text } from '@/lib/client/translate';
 
 export interface AttachmentLimits {
   /** Images one message may carry (MAX_IMAGES_PER_MESSAGE). */
@@ -35,7 +36,8 @@ export interface Pending {
  */
 export function useAttachments(limits: AttachmentLimits, imagesInBranch: number) {
   const [pending, setPending] = useState<Pending[]>([]);
-  const [refusals, setRefusals] = useState<string[]>([]);
+  /** Why files were not attached: said in the person's language by the message box. */
+  const [refusals, setRefusals] = useState<Text[]>([]);
   const counter = useRef(0);
   const live = useRef(pending);
   useEffect(() => {
@@ -53,7 +55,7 @@ export function useAttachments(limits: AttachmentLimits, imagesInBranch: number)
   const add = useCallback(
     (files: readonly File[]) => {
       if (files.length === 0) return;
-      const refused: string[] = [];
+      const refused: Text[] = [];
       const accepted: { file: File; key: string; image: boolean }[] = [];
       let images = live.current.filter((p) => p.image).length;
       for (const file of files) {
@@ -64,15 +66,17 @@ export function useAttachments(limits: AttachmentLimits, imagesInBranch: number)
         }
         if (kind.kind === 'image') {
           if (images >= limits.maxImagesPerMessage) {
-            refused.push(
-              `“${file.name}” was not attached: a message can carry at most ${limits.maxImagesPerMessage} images.`,
-            );
+            refused.push({
+              key: 'attachments.tooManyInMessage',
+              values: { name: file.name, max: limits.maxImagesPerMessage },
+            });
             continue;
           }
           if (imagesInBranch + images >= limits.maxImages) {
-            refused.push(
-              `“${file.name}” was not attached: this chat already has ${imagesInBranch} images, and one request can carry at most ${limits.maxImages}. Start a new chat to send more.`,
-            );
+            refused.push({
+              key: 'attachments.tooManyInChat',
+              values: { name: file.name, count: imagesInBranch, max: limits.maxImages },
+            });
             continue;
           }
           images++;
@@ -93,7 +97,7 @@ export function useAttachments(limits: AttachmentLimits, imagesInBranch: number)
       void import('@/lib/client/attachments/prepare').then(async ({ prepare }) => {
         for (const { file, key } of accepted) {
           const result = await prepare(file, limits).catch(() => ({
-            refused: `“${file.name}” could not be read.`,
+            refused: { key: 'attachments.unreadable', values: { name: file.name } },
           }));
           if ('refused' in result) {
             setRefusals((r) => [...r, result.refused]);

@@ -5,11 +5,12 @@ import { chatActions } from '@/lib/client/store';
 /** Where Escape already means something: leave it to that control. */
 function escapeBelongsTo(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  if (target.closest('[role="dialog"], [aria-label="Edit message"]')) return true;
+  // (Found by role and attributes, not by their names: those are in the person's language.)
+  if (target.closest('[role="dialog"], [data-edit-message]')) return true;
   if (target instanceof HTMLSelectElement) return true;
   // A text field with something in it (search, rename, system prompt) clears or cancels.
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) {
-    return target.value !== '' && target.getAttribute('aria-label') !== 'Message';
+    return target.value !== '' && target.id !== 'message';
   }
   return target.isContentEditable;
 }

@@ -20,6 +20,37 @@ const list = z
       : [],
   );
 
+/** The most tokens a context window may be said to hold: far above the largest offered (10M). */
+const MAX_CONTEXT_TOKENS = 100_000_000;
+
+/** `model=tokens,…` (split at the last `=`, since a model id may hold one): a Map by model. */
+const contextTokens = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const out = new Map<string, number>();
+    for (const entry of (s ?? '').split(',')) {
+      if (!entry.trim()) continue;
+      const at = entry.lastIndexOf('=');
+      const model = entry.slice(0, at).trim();
+      const tokens = entry.slice(at + 1).trim();
+      if (at < 0 || !model || !/^\d+$/.test(tokens) || !(Number(tokens) >= 1)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry.trim().slice(0, 80)}" is not model=tokens (a comma-separated list, tokens a positive whole number)`,
+        });
+      } else if (Number(tokens) > MAX_CONTEXT_TOKENS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${model}: ${tokens} tokens is more than ${MAX_CONTEXT_TOKENS}`,
+        });
+      } else {
+        out.set(model, Number(tokens));
+      }
+    }
+    return out;
+  });
+
 const schema = z.object({
   OPENAI_API_KEY: z.string().trim().optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -29,6 +60,10 @@ const schema = z.object({
   OPENAI_API: z.enum(['chat-completions', 'responses']).default('chat-completions'),
   /** Models that accept images (ids, `*` or `none`); unset: recognised by name. */
   VISION_MODELS: list,
+  /** Context windows by model (`model=tokens,…`); others: the upstream's report, else by name. */
+  MODEL_CONTEXT_TOKENS: contextTokens,
+  /** Tokens kept free for the answer when a conversation is fitted (unless `maxTokens` says). */
+  CONTEXT_RESERVE_TOKENS: int(1024, 0),
   UPSTREAM_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: int(60_000, 1),
   UPSTREAM_MAX_RETRIES: int(2),
@@ -89,7 +124,16 @@ export type Env = z.infer<typeof schema> & {
   /** True when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set: the built-in demo model. */
   demo: boolean;
   defaultModel: string;
+  /**
+   * OPENAI_MODELS with the default first (the demo model alone in demo mode): the allow-list, or
+   * with discovery, what is offered when the upstream lists nothing.
+   */
   models: string[];
+  /**
+   * Whether the upstream's model list decides what is offered (lib/llm/models.ts): not in demo
+   * mode, and only while OPENAI_MODELS is unset.
+   */
+  discoverModels: boolean;
 };
 
 export const DEMO_MODEL = 'demo';
@@ -108,7 +152,8 @@ function load(source: NodeJS.ProcessEnv): Env {
     ? DEMO_MODEL
     : (env.OPENAI_MODEL ?? env.OPENAI_MODELS[0] ?? 'gpt-4o-mini');
   const models = demo ? [DEMO_MODEL] : [...new Set([defaultModel, ...env.OPENAI_MODELS])];
-  return { ...env, demo, defaultModel, models };
+  const discoverModels = !demo && env.OPENAI_MODELS.length === 0;
+  return { ...env, demo, defaultModel, models, discoverModels };
 }
 
 let cached: Env | undefined;

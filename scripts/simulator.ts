@@ -1,6 +1,8 @@
 /**
  * Runs the OpenAI-compatible simulator on its own, for tests, benchmarks and local experiments:
  *   npm run simulator -- --port 4010 --faults --key sk-test --token-delay 10
+ * What `GET /v1/models` lists, with context windows and vision where given:
+ *   --models a,b,c --context-lengths a=8192,b=32768 --vision b
  * Prints `SIMULATOR_URL=<base url>` once it listens.
  */
 import { parseArgs } from 'node:util';
@@ -15,8 +17,22 @@ const { values } = parseArgs({
     'token-delay': { type: 'string', default: '25' },
     'first-token-delay': { type: 'string', default: '150' },
     models: { type: 'string', default: 'demo' },
+    'context-lengths': { type: 'string', default: '' },
+    vision: { type: 'string', default: '' },
   },
 });
+
+const names = (list: string) =>
+  list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const contextLengths = Object.fromEntries(
+  names(values['context-lengths']).map((entry) => {
+    const at = entry.lastIndexOf('=');
+    return [entry.slice(0, at), Number(entry.slice(at + 1))];
+  }),
+);
 
 const sim = createSimulator({
   faults: values.faults,
@@ -24,6 +40,8 @@ const sim = createSimulator({
   tokenDelayMs: Number(values['token-delay']),
   firstTokenDelayMs: Number(values['first-token-delay']),
   models: values.models.split(','),
+  contextLengths,
+  visionModels: names(values.vision),
 });
 const url = await sim.listen(Number(values.port), values.host);
 console.log(`SIMULATOR_URL=${url}`);

@@ -3,6 +3,8 @@ import { ACCEPT, classify, formatSize, scaledSize } from '@/lib/client/attachmen
 import { imageCount } from '@/lib/client/attachments/content';
 import { toMarkdown } from '@/lib/client/store/transfer';
 import type { Conversation } from '@/lib/client/types';
+import { say } from '@/lib/client/translate';
+import { translator } from './i18n-helpers';
 
 describe('what a file becomes', () => {
   it('images, text-like files and PDFs are taken', () => {
@@ -21,11 +23,20 @@ describe('what a file becomes', () => {
       { name: 'logo.svg', type: 'image/svg+xml', size: 10 },
       { name: 'archive.zip', type: 'application/zip', size: 10 },
     ]) {
-      expect(classify(f)).toEqual({ refused: expect.stringContaining('cannot be attached') });
+      expect(classify(f)).toEqual({
+        refused: { key: 'attachments.refusedKind', values: { name: f.name } },
+      });
     }
-    expect(classify({ name: 'huge.txt', type: 'text/plain', size: 10 * 1024 * 1024 })).toEqual({
-      refused: expect.stringContaining('too large'),
+    const huge = classify({ name: 'huge.txt', type: 'text/plain', size: 10 * 1024 * 1024 });
+    expect(huge).toEqual({
+      refused: { key: 'attachments.refusedSize', values: { name: 'huge.txt', mb: '0.5' } },
     });
+    // As the message box says it, in either language.
+    const refused = 'refused' in huge ? huge.refused : undefined;
+    expect(say(translator('en'), refused!)).toBe(
+      '“huge.txt” is too large: at most 0.5 MB for this kind of file.',
+    );
+    expect(say(translator('zh-CN'), refused!)).toBe('“huge.txt”太大：这类文件最大 0.5 MB。');
   });
 
   it('scales the longest side down to 2048 px, keeping proportions', () => {

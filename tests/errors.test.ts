@@ -286,6 +286,57 @@ describe('toErrorData without a network', () => {
     }
   });
 
+  it.each([
+    [
+      400,
+      {
+        error: {
+          message:
+            "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens.",
+          code: 'context_length_exceeded',
+        },
+      },
+    ],
+    [
+      400,
+      { error: { message: 'the request exceeds the available context size, try increasing it' } },
+    ],
+    [413, { error: { message: 'prompt is too long: 210000 tokens > 200000 maximum' } }],
+    [
+      422,
+      {
+        error: { message: 'Trying to keep the first 9000 tokens when context window is too small' },
+      },
+    ],
+  ])(
+    'an upstream %i that says the conversation does not fit is context_too_long',
+    (status, body) => {
+      const data = refusal(status, body);
+      expect(data).toEqual({
+        code: 'context_too_long',
+        message: ERROR_MESSAGES.context_too_long,
+        retryable: false,
+      });
+    },
+  );
+
+  it('an error inside the stream that says so is context_too_long too; a 500 is not', () => {
+    // As the stream reader makes it from an error object inside the stream.
+    const inStream = new APIError(
+      undefined,
+      {
+        message: 'Your input exceeds the context window of this model.',
+        code: 'context_length_exceeded',
+      },
+      undefined,
+      new Headers(),
+    );
+    expect(toErrorData(inStream).code).toBe('context_too_long');
+    expect(refusal(500, { error: { message: 'maximum context length exceeded' } }).code).toBe(
+      'upstream_unavailable',
+    );
+  });
+
   it('finds the refusal anywhere in the error body, or in a body that is a bare string', () => {
     const detail = { error: { message: 'Bad request', detail: 'Image input is not supported.' } };
     expect(refusal(400, detail).code).toBe('image_not_supported');
@@ -304,7 +355,7 @@ describe('toErrorData without a network', () => {
       'upstream_bad_request',
     );
     expect(refusal(400, say("This model's maximum context length is 8192 tokens")).code).toBe(
-      'upstream_bad_request',
+      'context_too_long',
     );
     expect(refusal(400, {}).code).toBe('upstream_bad_request');
     const words = say('image input is not supported');

@@ -27,6 +27,10 @@ describe('lengthStatus', () => {
     expect(lengthStatus(100_000, 100_000).over).toBe(false);
     expect(lengthStatus(100_002, 100_000)).toMatchObject({ over: true, excess: 2 });
   });
+  it('writes the numbers for the locale', () => {
+    expect(lengthStatus(90_000, 100_000, 'de-DE').count).toBe('90.000 / 100.000');
+    expect(lengthStatus(90_000, 100_000, 'zh-CN').count).toBe('90,000 / 100,000');
+  });
   it('shows nothing without a limit', () => {
     expect(lengthStatus(10, undefined).show).toBe(false);
     expect(lengthStatus(10, 0).over).toBe(false);

@@ -4,7 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorData, UsageData } from '@/lib/chat/protocol';
-import { watchReplyStream, type Flush, type WatchHandlers } from '@/lib/client/reply-stream';
+import {
+  silenceLimitMs,
+  watchReplyStream,
+  type Flush,
+  type WatchHandlers,
+} from '@/lib/client/reply-stream';
 
 /** An EventSource whose events the test sends, with the ids the server would give them. */
 class FakeEventSource extends EventTarget {
@@ -56,6 +61,7 @@ const frames = new Map<number, (now: number) => void>();
 let nextFrame = 1;
 let now = 0;
 let doc: EventTarget & { hidden: boolean };
+let win: EventTarget;
 
 function runFrame(at: number) {
   now = at;
@@ -84,8 +90,10 @@ beforeEach(() => {
   frames.clear();
   now = 1000;
   doc = Object.assign(new EventTarget(), { hidden: false });
+  win = new EventTarget();
   vi.stubGlobal('EventSource', FakeEventSource);
   vi.stubGlobal('document', doc);
+  vi.stubGlobal('window', win);
   vi.stubGlobal('requestAnimationFrame', (cb: (now: number) => void) => {
     const id = nextFrame++;
     frames.set(id, cb);
@@ -230,5 +238,146 @@ describe('watchReplyStream', () => {
     es.emit('close', 2, { finishReason: 'stop' });
     expect(ends).toEqual([]);
     expect(flushes).toEqual([]);
+  });
+});
+
+describe('watchReplyStream on a silent connection', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+
+  const meta = (heartbeatMs?: number) => ({ id: 'r1', model: 'demo', created: 0, heartbeatMs });
+
+  it('waits about two heartbeats: twice the period and a little slack', () => {
+    expect(silenceLimitMs(1000)).toBe(4000);
+    expect(silenceLimitMs(10_000)).toBe(22_500);
+    expect(silenceLimitMs(15_000)).toBe(33_000);
+    expect(silenceLimitMs(100_000)).toBe(203_000);
+  });
+
+  it('reconnects after two missed heartbeats, resuming after the last event, nothing twice', () => {
+    const { es, flushes, reconnecting, ends } = setup();
+    es.open();
+    es.emit('meta', 1, meta(1000));
+    es.delta(2, 'a');
+    vi.advanceTimersByTime(1000);
+    es.delta(3, 'b');
+    vi.advanceTimersByTime(3999); // silent, but not yet for the limit
+    expect(FakeEventSource.last).toBe(es);
+    vi.advanceTimersByTime(1);
+    const next = FakeEventSource.last!;
+    expect(next).not.toBe(es);
+    expect(es.closed).toBe(true);
+    expect(next.url).toBe('/api/chat/r1/stream?lastEventId=3');
+    expect(reconnecting).toEqual([false, true]);
+
+    es.delta(4, 'late'); // the replaced connection: ignored
+    next.open();
+    expect(reconnecting).toEqual([false, true, false]);
+    next.delta(3, 'b'); // already taken: not handed on twice
+    next.delta(4, 'c');
+    next.emit('close', 5, { finishReason: 'stop' });
+    expect(flushes.map((f) => f.content).join('')).toBe('abc');
+    expect(flushes.at(-1)!.lastEventId).toBe(5);
+    expect(ends).toEqual([['done', undefined]]);
+    expect(next.closed).toBe(true);
+  });
+
+  it('does not reconnect while events keep coming within the limit', () => {
+    const { es } = setup();
+    es.open();
+    es.emit('meta', 1, meta(1000));
+    for (let id = 2; id < 12; id++) {
+      vi.advanceTimersByTime(3500);
+      es.delta(id, 'x');
+    }
+    expect(FakeEventSource.last).toBe(es);
+  });
+
+  it('assumes the default heartbeat of 15 s until a meta says otherwise (a resumed reply)', () => {
+    const { es } = setup(7);
+    es.open();
+    vi.advanceTimersByTime(32_999);
+    expect(FakeEventSource.last).toBe(es);
+    vi.advanceTimersByTime(1);
+    expect(FakeEventSource.last!.url).toBe('/api/chat/r1/stream?lastEventId=7');
+  });
+
+  it('keeps reconnecting, one connection at a time, while nothing comes (offline)', () => {
+    const { es } = setup();
+    es.emit('meta', 1, meta(1000));
+    const all = [es];
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(4000);
+      all.push(FakeEventSource.last!);
+    }
+    expect(new Set(all).size).toBe(4);
+    expect(all.slice(0, 3).every((s) => s.closed)).toBe(true);
+    expect(all[3]!.closed).toBe(false);
+    expect(all[3]!.url).toBe('/api/chat/r1/stream?lastEventId=1');
+  });
+
+  it('reconnects at once when a tab hidden longer than the heartbeat, with nothing heard, shows', () => {
+    const { es, reconnecting } = setup();
+    es.open();
+    es.emit('meta', 1, meta(1000));
+    es.delta(2, 'a');
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    vi.advanceTimersByTime(1500);
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    const next = FakeEventSource.last!;
+    expect(next).not.toBe(es);
+    expect(next.url).toBe('/api/chat/r1/stream?lastEventId=2');
+    expect(reconnecting).toEqual([false, true]);
+  });
+
+  it('does not reconnect when the tab was hidden briefly, or events came while it was', () => {
+    const { es } = setup();
+    es.open();
+    es.emit('meta', 1, meta(1000));
+    // Hidden for less than the heartbeat.
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    vi.advanceTimersByTime(900);
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    expect(FakeEventSource.last).toBe(es);
+    // Hidden for long, but the reply kept streaming.
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    for (let id = 2; id < 6; id++) {
+      vi.advanceTimersByTime(800);
+      es.delta(id, 'x');
+    }
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    expect(FakeEventSource.last).toBe(es);
+  });
+
+  it('reconnects at once when the browser comes back online', () => {
+    const { es, reconnecting } = setup(4);
+    es.open();
+    win.dispatchEvent(new Event('online'));
+    expect(FakeEventSource.last).not.toBe(es);
+    expect(FakeEventSource.last!.url).toBe('/api/chat/r1/stream?lastEventId=4');
+    expect(es.closed).toBe(true);
+    expect(reconnecting).toEqual([false, true]);
+  });
+
+  it('watches nothing once the reply ended or was closed from outside', () => {
+    const { es } = setup();
+    es.emit('meta', 1, meta(1000));
+    es.emit('close', 2, { finishReason: 'stop' });
+    vi.advanceTimersByTime(60_000);
+    win.dispatchEvent(new Event('online'));
+    expect(FakeEventSource.last).toBe(es);
+
+    const other = setup();
+    other.watching.close();
+    vi.advanceTimersByTime(60_000);
+    win.dispatchEvent(new Event('online'));
+    expect(FakeEventSource.last).toBe(other.es);
   });
 });

@@ -4,6 +4,11 @@ import { conversationSnippet, matchesQuery, snippetOf } from '@/lib/client/searc
 import { contentKey, importSummary, planImport } from '@/lib/client/import-plan';
 import { matchOffsets } from '@/lib/client/search-highlight';
 import type { Conversation } from '@/lib/client/types';
+import { say } from '@/lib/client/translate';
+import { translator } from './i18n-helpers';
+
+const en = translator('en');
+const zh = translator('zh-CN');
 
 const at = (y: number, m: number, d: number, h = 12) => new Date(y, m - 1, d, h).getTime();
 
@@ -27,28 +32,35 @@ function chat(id: string, title: string, texts: string[] = [], updatedAt = 0): C
 describe('date groups', () => {
   const now = at(2026, 11, 30, 9);
   it('names days by the calendar, not by 24-hour windows', () => {
-    expect(dateGroupLabel(at(2026, 11, 30, 0), now)).toBe('Today');
-    expect(dateGroupLabel(now + 60_000, now)).toBe('Today');
-    expect(dateGroupLabel(at(2026, 11, 29, 23), now)).toBe('Yesterday');
-    expect(dateGroupLabel(at(2026, 11, 29, 0), now)).toBe('Yesterday');
-    expect(dateGroupLabel(at(2026, 11, 28, 23), now)).toBe('Previous 7 days');
-    expect(dateGroupLabel(at(2026, 11, 23), now)).toBe('Previous 7 days');
-    expect(dateGroupLabel(at(2026, 11, 22), now)).toBe('Previous 30 days');
-    expect(dateGroupLabel(at(2026, 10, 31), now)).toBe('Previous 30 days');
-    expect(dateGroupLabel(at(2026, 10, 30), now)).toBe('October 2026');
-    expect(dateGroupLabel(at(2025, 12, 31), now)).toBe('December 2025');
+    expect(dateGroupLabel(at(2026, 11, 30, 0), now, en, 'en-US')).toBe('Today');
+    expect(dateGroupLabel(now + 60_000, now, en, 'en-US')).toBe('Today');
+    expect(dateGroupLabel(at(2026, 11, 29, 23), now, en, 'en-US')).toBe('Yesterday');
+    expect(dateGroupLabel(at(2026, 11, 29, 0), now, en, 'en-US')).toBe('Yesterday');
+    expect(dateGroupLabel(at(2026, 11, 28, 23), now, en, 'en-US')).toBe('Previous 7 days');
+    expect(dateGroupLabel(at(2026, 11, 23), now, en, 'en-US')).toBe('Previous 7 days');
+    expect(dateGroupLabel(at(2026, 11, 22), now, en, 'en-US')).toBe('Previous 30 days');
+    expect(dateGroupLabel(at(2026, 10, 31), now, en, 'en-US')).toBe('Previous 30 days');
+    expect(dateGroupLabel(at(2026, 10, 30), now, en, 'en-US')).toBe('October 2026');
+    expect(dateGroupLabel(at(2025, 12, 31), now, en, 'en-US')).toBe('December 2025');
   });
 
   it('keeps the order and makes one group per run of the same label', () => {
     const items = [now, at(2026, 11, 29), at(2026, 11, 25), at(2026, 9, 3), at(2026, 9, 1)];
-    const groups = groupByDate(items, (t) => t, now);
+    const groups = groupByDate(items, (t) => t, now, en, 'en-US');
     expect(groups.map((g) => [g.label, g.items.length])).toEqual([
       ['Today', 1],
       ['Yesterday', 1],
       ['Previous 7 days', 1],
       ['September 2026', 2],
     ]);
-    expect(groupByDate([], (t: number) => t, now)).toEqual([]);
+    expect(groupByDate([], (t: number) => t, now, en, 'en-US')).toEqual([]);
+  });
+
+  it('speaks the active language, months included', () => {
+    expect(dateGroupLabel(now, now, zh, 'zh-CN')).toBe('今天');
+    expect(dateGroupLabel(at(2026, 11, 29), now, zh, 'zh-CN')).toBe('昨天');
+    expect(dateGroupLabel(at(2026, 11, 25), now, zh, 'zh-CN')).toBe('过去 7 天');
+    expect(dateGroupLabel(at(2026, 10, 30), now, zh, 'zh-CN')).toBe('2026年10月');
   });
 });
 
@@ -136,8 +148,9 @@ describe('import', () => {
   });
 
   it('says what happened', () => {
-    expect(importSummary(1, 0)).toBe('Imported 1 chat.');
-    expect(importSummary(2, 1)).toBe('Imported 2 chats, skipped 1 already here.');
-    expect(importSummary(0, 2)).toBe('Nothing imported: 2 chats already here.');
+    expect(say(en, importSummary(1, 0))).toBe('Imported 1 chat.');
+    expect(say(en, importSummary(2, 1))).toBe('Imported 2 chats, skipped 1 already here.');
+    expect(say(en, importSummary(0, 2))).toBe('Nothing imported: 2 chats already here.');
+    expect(say(zh, importSummary(2, 1))).toBe('已导入 2 个聊天，跳过 1 个已存在的聊天。');
   });
 });

@@ -14,6 +14,7 @@ import type { CpuRow } from '../figures/cpu';
 import type { PageWeightRow } from '../figures/page-weight';
 import type { RenderRow } from '../figures/render';
 import type { TtftRow } from '../figures/ttft';
+import type { LongContextRow } from '../figures/long-context';
 import type { Mode, Sizes } from './context';
 import { ROOT } from './servers';
 import { isApp, labelOf, type VariantId } from './variants';
@@ -24,6 +25,7 @@ export interface Results {
   durationS?: number;
   machine?: Record<string, string>;
   ttft?: TtftRow[];
+  longContext?: LongContextRow;
   cpu?: CpuRow[];
   sweep?: SweepRow[];
   backpressure?: BackpressureRow[];
@@ -264,6 +266,31 @@ export function markdown(r: Results, sizes: Sizes): string {
       ),
       '',
       'Each time is from the request to the first token, on a new connection. "Next.js route, no upstream" is not a relay: the same Next.js build answering from memory, without any upstream request. Its time is what the framework\'s request path costs by itself; a relay pays it plus a request to the upstream.',
+    );
+  }
+  const lc = r.longContext;
+  if (lc) {
+    parts.push(
+      '',
+      `### 1b. A conversation longer than the context window (${lc.messages} messages, ${lc.bodyKiB} KiB, a 32K-token window; ${lc.replies} replies each)`,
+      '',
+      table(
+        ['', 'one message p50', 'long conversation p50'],
+        [
+          [
+            'this app (fits it: counts tokens, leaves the oldest out)',
+            `${lc.appShortP50Ms} ms`,
+            `${lc.appLongP50Ms} ms`,
+          ],
+          [
+            'upstream itself (gets it whole)',
+            `${lc.directShortP50Ms} ms`,
+            `${lc.directLongP50Ms} ms`,
+          ],
+        ],
+      ),
+      '',
+      `What fitting adds to the time to first token, beyond what the upstream itself pays for the longer body: **${lc.addedByFittingP50Ms} ms** at p50 (token counts are remembered between requests, as a chat sends its history again each turn). The first long request, with the tokenizer still to load and nothing counted: ${lc.coldMs} ms.`,
     );
   }
   if (r.cpu) {

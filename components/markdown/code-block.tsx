@@ -7,6 +7,7 @@
  * appends after it plain.
  */
 import { useEffect, useState, type CSSProperties } from 'react';
+import { useTranslations } from 'next-intl';
 import { languageOf } from '@/lib/markdown/languages';
 import { cachedHighlight, highlight, type Lines } from './highlight';
 
@@ -93,6 +94,7 @@ function tokenStyle(color?: string, fontStyle = 0): CSSProperties {
 }
 
 function CopyCode({ code }: { code: string }) {
+  const t = useTranslations();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -110,7 +112,11 @@ function CopyCode({ code }: { code: string }) {
         )
       }
     >
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy code'}
+      {state === 'copied'
+        ? t('message.copied')
+        : state === 'failed'
+          ? t('message.copyFailed')
+          : t('message.copyCode')}
     </button>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 import { useId } from 'react';
+import { useTranslations } from 'next-intl';
 import type { StoredMessage } from '@/lib/client/types';
 import { chatActions } from '@/lib/client/store';
 import { errorView } from '@/lib/client/error-view';
@@ -10,9 +11,15 @@ import { ErrorAlert } from '@/components/message/error-alert';
 import { VersionSwitcher, type Versions } from '@/components/message/version-switcher';
 import { RegenerateWith } from '@/components/message/regenerate-with';
 import { MessageTime } from '@/components/message/message-time';
-import { ReconnectingNotice, StoppedNote, WaitingNotice } from '@/components/message/notices';
+import {
+  OmittedNote,
+  ReconnectingNotice,
+  StoppedNote,
+  WaitingNotice,
+} from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
+import { useWaitingSeconds } from '@/components/message/use-waiting-seconds';
 
 /**
  * A reply. Re-rendered at each flush of its stream (about 30 times a second at most), so the
@@ -33,13 +40,24 @@ export function AssistantMessage({
   busy: boolean;
   versions?: Versions;
 }) {
+  const t = useTranslations();
   const { status, error, reasoning, content } = message;
   const streaming = status === 'streaming';
   const waitId = useId();
   const secondsLeft = useSecondsLeft(status === 'error' ? error?.retryAt : undefined);
-  const retry = status === 'error' && (!error || errorView(error).retry);
+  const retry = status === 'error' && (!error || errorView(error, t).retry);
+  const waited = useWaitingSeconds(
+    streaming && !content && !reasoning,
+    message.createdAt,
+    !!message.waiting,
+  );
   return (
-    <article aria-label="Assistant" data-status={status} className="group max-w-full min-w-0">
+    <article
+      aria-label={t('message.assistant')}
+      data-status={status}
+      className="group max-w-full min-w-0"
+    >
+      {!!message.omittedMessages && <OmittedNote count={message.omittedMessages} />}
       {reasoning && (
         <Reasoning text={reasoning} live={streaming && !content} thoughtMs={message.thoughtMs} />
       )}
@@ -57,7 +75,7 @@ export function AssistantMessage({
             className="inline-block size-2 animate-pulse rounded-full bg-blue-600"
             aria-hidden
           />
-          {content ? 'Streaming' : 'Thinking…'}
+          {content ? t('message.streaming') : <FirstTokenWait seconds={waited} />}
         </p>
       )}
       {status === 'stopped' && <StoppedNote reason={message.stopReason} />}
@@ -84,20 +102,20 @@ export function AssistantMessage({
               onClick={() => chatActions.regenerate()}
             >
               <RefreshIcon />
-              Retry
+              {t('message.retry')}
             </button>
           )}
           {isLast && status !== 'error' && (
             <button type="button" className="btn-ghost" onClick={() => chatActions.regenerate()}>
               <RefreshIcon />
-              <span className="sr-only sm:not-sr-only">Regenerate</span>
+              <span className="sr-only sm:not-sr-only">{t('message.regenerate')}</span>
             </button>
           )}
           {isLast && <RegenerateWith current={message.model} />}
           {isLast && (status === 'stopped' || status === 'error') && content && (
             <button type="button" className="btn-ghost" onClick={() => chatActions.continue()}>
               <PlayIcon />
-              Continue
+              {t('message.continue')}
             </button>
           )}
           <span className="opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
@@ -110,16 +128,34 @@ export function AssistantMessage({
   );
 }
 
+/** Before the first token: a sign of life, then the seconds, then why it may take a while. */
+function FirstTokenWait({ seconds }: { seconds: number }) {
+  const t = useTranslations();
+  if (seconds < 3) return t('message.thinking');
+  return (
+    <span className="tabular-nums">
+      {t('message.waitingSeconds', { seconds })}
+      {seconds >= 10 && <span className="block">{t('message.slowStart')}</span>}
+    </span>
+  );
+}
+
 /** Time to first token, speed and token usage, when known (not under a reply with no text). */
 function Figures({ message }: { message: StoredMessage }) {
+  const t = useTranslations();
   const parts: string[] = [];
   if (message.model) parts.push(message.model);
   if (message.metrics?.ttftMs !== undefined)
-    parts.push(`${message.metrics.ttftMs} ms to first token`);
+    parts.push(t('message.ttft', { ms: message.metrics.ttftMs }));
   if (message.metrics?.tokensPerSecond !== undefined)
-    parts.push(`${message.metrics.tokensPerSecond} tok/s`);
+    parts.push(t('message.speed', { rate: message.metrics.tokensPerSecond }));
   if (message.usage) {
-    parts.push(`${message.usage.promptTokens} in · ${message.usage.completionTokens} out tokens`);
+    parts.push(
+      t('message.usage', {
+        prompt: message.usage.promptTokens,
+        completion: message.usage.completionTokens,
+      }),
+    );
   }
   if (parts.length === 0) return null;
   return (

@@ -1,5 +1,6 @@
 'use client';
 import { memo } from 'react';
+import { useTranslations } from 'next-intl';
 import type { StoredMessage } from '@/lib/client/types';
 import { chatActions } from '@/lib/client/store';
 import { AssistantMessage } from '@/components/message/assistant-message';
@@ -16,8 +17,9 @@ export default function CompareView({
   answers: StoredMessage[];
   reconnecting: ReadonlySet<string>;
 }) {
+  const t = useTranslations();
   return (
-    <section aria-label="Compare answers" className="grid gap-4 sm:grid-cols-2">
+    <section aria-label={t('message.compareAnswers')} className="grid gap-4 sm:grid-cols-2">
       {answers.map((m) => (
         <Answer key={m.id} message={m} reconnecting={reconnecting.has(m.id)} />
       ))}
@@ -33,10 +35,12 @@ const Answer = memo(function Answer({
   message: StoredMessage;
   reconnecting: boolean;
 }) {
+  const t = useTranslations();
+  const model = m.model ?? t('message.theModel');
   return (
     <div
       role="region"
-      aria-label={`Answer from ${m.model ?? 'the model'}`}
+      aria-label={t('message.answerFrom', { model })}
       className="flex min-w-0 flex-col gap-2 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800"
     >
       <p className="text-xs font-medium text-zinc-600 dark:text-zinc-400">{m.model}</p>
@@ -46,10 +50,10 @@ const Answer = memo(function Answer({
           <button
             type="button"
             className="btn-ghost border border-zinc-300 dark:border-zinc-700"
-            aria-label={`Stop the answer from ${m.model ?? 'the model'}`}
+            aria-label={t('message.stopAnswerFrom', { model })}
             onClick={() => chatActions.stopReply(m.id)}
           >
-            Stop
+            {t('composer.stop')}
           </button>
         ) : (
           <button
@@ -57,7 +61,7 @@ const Answer = memo(function Answer({
             className="btn-ghost border border-zinc-300 dark:border-zinc-700"
             onClick={() => chatActions.pick(m.id)}
           >
-            Continue with this answer
+            {t('message.continueWith')}
           </button>
         )}
       </div>

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import { errorView, waitText } from '@/lib/client/error-view';
 import type { StoredMessage } from '@/lib/client/types';
 import { AlertIcon } from '@/components/icons';
@@ -18,7 +19,8 @@ export function ErrorAlert({
   waitId: string;
   secondsLeft: number;
 }) {
-  const view = errorView(error);
+  const t = useTranslations();
+  const view = errorView(error, t);
   return (
     <div className="mt-2 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
       <div role="alert" className="flex items-start gap-2">
@@ -29,7 +31,7 @@ export function ErrorAlert({
       </div>
       {secondsLeft > 0 && (
         <p id={waitId} className="mt-1 pl-6 font-medium tabular-nums">
-          {waitText(secondsLeft)}
+          {waitText(secondsLeft, t)}
         </p>
       )}
     </div>

@@ -1,5 +1,6 @@
 'use client';
 import { useSyncExternalStore } from 'react';
+import { useLocale, useTranslations } from 'next-intl';
 import { useOnline } from '@/hooks/use-media';
 import { chatStore, getServerSnapshot, streamingTitles } from '@/lib/client/store';
 import { useSecondsLeft } from '@/components/message/use-seconds-left';
@@ -7,6 +8,7 @@ import { WifiOffIcon } from '@/components/icons';
 
 /** The stream dropped and the browser is reconnecting: said plainly, with what will happen. */
 export function ReconnectingNotice() {
+  const t = useTranslations();
   const online = useOnline();
   return (
     <div
@@ -17,10 +19,8 @@ export function ReconnectingNotice() {
         <WifiOffIcon />
       </span>
       <p>
-        <strong className="font-semibold">Reconnecting…</strong>{' '}
-        {online
-          ? 'The connection to the server was lost. The reply will go on where it stopped.'
-          : 'You are offline. The reply will continue when you are back online.'}
+        <strong className="font-semibold">{t('notices.reconnecting')}</strong>{' '}
+        {online ? t('notices.connectionLost') : t('notices.offline')}
       </p>
     </div>
   );
@@ -28,11 +28,10 @@ export function ReconnectingNotice() {
 
 /** A stopped reply: plainly "Stopped" after Stop, an explanation when nobody pressed it. */
 export function StoppedNote({ reason }: { reason: 'user' | 'abandoned' | undefined }) {
+  const t = useTranslations();
   return (
     <p className="mt-1 text-xs font-medium text-zinc-600 dark:text-zinc-400">
-      {reason === 'abandoned'
-        ? 'Stopped by the server: no open page followed this reply for a while (the page was closed, or the connection was lost). Continue picks it up from here.'
-        : 'Stopped'}
+      {reason === 'abandoned' ? t('notices.abandoned') : t('notices.stopped')}
     </p>
   );
 }
@@ -48,6 +47,8 @@ function useRunningTitles(): string[] {
  * why and where the others run, and starts by itself. Stop cancels it.
  */
 export function WaitingNotice({ waiting }: { waiting: { until: number; reason: string } }) {
+  const t = useTranslations();
+  const locale = useLocale();
   const seconds = useSecondsLeft(waiting.until);
   const running = useRunningTitles();
   return (
@@ -56,18 +57,34 @@ export function WaitingNotice({ waiting }: { waiting: { until: number; reason: s
       className="mt-2 rounded-lg border border-zinc-300 bg-zinc-50 px-3 py-2 text-sm text-zinc-800 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200"
     >
       <p>
-        <strong className="font-semibold">Waiting to start.</strong> {waiting.reason}
+        {/* The server's reason is English (the API's language): the page says its own. */}
+        <strong className="font-semibold">{t('notices.waiting')}</strong>{' '}
+        {t('notices.waitingReason')}
       </p>
       {running.length > 0 && (
         <p className="mt-1">
-          Running in this browser ({running.length}):{' '}
-          {running.map((title) => `“${title}”`).join(', ')}.
+          {t('notices.running', {
+            count: running.length,
+            titles: new Intl.ListFormat(locale).format(running.map((title) => `“${title}”`)),
+          })}
         </p>
       )}
       <p className="mt-1 tabular-nums">
-        It starts by itself when one of them ends
-        {seconds > 0 ? `, or in ${seconds} s` : ''}. Stop cancels it.
+        {seconds > 0 ? t('notices.startsItselfIn', { seconds }) : t('notices.startsItself')}
       </p>
     </div>
+  );
+}
+
+/** The server left the earliest messages out so that the conversation fits the model. */
+export function OmittedNote({ count }: { count: number }) {
+  const t = useTranslations();
+  return (
+    <p
+      role="note"
+      className="mb-2 flex items-center gap-2 text-xs text-zinc-600 before:h-px before:flex-1 before:bg-zinc-300 after:h-px after:flex-1 after:bg-zinc-300 dark:text-zinc-400 dark:before:bg-zinc-700 dark:after:bg-zinc-700"
+    >
+      {t('notices.omitted', { count })}
+    </p>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 import { memo, useLayoutEffect, useRef } from 'react';
+import { useTranslations } from 'next-intl';
 
 /**
  * The model's reasoning. While it streams (before the answer starts) it is shown open, following
@@ -16,6 +17,7 @@ export const Reasoning = memo(function Reasoning({
   live: boolean;
   thoughtMs: number | undefined;
 }) {
+  const t = useTranslations();
   const box = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = box.current;
@@ -25,7 +27,7 @@ export const Reasoning = memo(function Reasoning({
   if (live) {
     return (
       <section
-        aria-label="Thinking…"
+        aria-label={t('message.thinking')}
         className="mb-3 rounded-lg border border-zinc-200 text-sm dark:border-zinc-800"
       >
         <p className="flex items-center gap-2 px-3 pt-2 font-medium text-zinc-700 dark:text-zinc-300">
@@ -33,7 +35,7 @@ export const Reasoning = memo(function Reasoning({
             className="inline-block size-2 animate-pulse rounded-full bg-blue-600"
             aria-hidden
           />
-          Thinking…
+          {t('message.thinking')}
         </p>
         <div
           ref={box}
@@ -49,7 +51,7 @@ export const Reasoning = memo(function Reasoning({
   return (
     <details className="mb-3 rounded-lg border border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800">
       <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
-        {seconds !== undefined ? `Thought for ${seconds} s` : 'Reasoning'}
+        {seconds !== undefined ? t('message.thoughtFor', { seconds }) : t('message.reasoning')}
       </summary>
       <p
         dir="auto"

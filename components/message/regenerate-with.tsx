@@ -1,5 +1,6 @@
 'use client';
 import { useSyncExternalStore } from 'react';
+import { useTranslations } from 'next-intl';
 import {
   activeConversation,
   chatActions,
@@ -21,6 +22,7 @@ function branchHasImages(): boolean {
  * in the chat, models that cannot see them are listed but not offered.
  */
 export function RegenerateWith({ current }: { current: string | undefined }) {
+  const t = useTranslations();
   const models = useSyncExternalStore(
     chatStore.subscribe,
     () => chatStore.getSnapshot().models,
@@ -31,15 +33,15 @@ export function RegenerateWith({ current }: { current: string | undefined }) {
   if (others.length === 0) return null;
   return (
     <select
-      aria-label="Regenerate with"
+      aria-label={t('message.regenerateWith')}
       value=""
       onChange={(e) => e.target.value && chatActions.regenerate(e.target.value)}
       className="[field-sizing:content] max-w-44 rounded-md bg-transparent py-1.5 pr-1 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:bg-zinc-950 dark:text-zinc-300 dark:hover:bg-zinc-800"
     >
-      <option value="">Regenerate with…</option>
+      <option value="">{t('message.regenerateWithPick')}</option>
       {others.map((m) => (
         <option key={m.id} value={m.id} disabled={images && m.vision === false}>
-          {images && m.vision === false ? `${m.id} (cannot see images)` : m.id}
+          {images && m.vision === false ? t('message.cannotSee', { model: m.id }) : m.id}
         </option>
       ))}
     </select>

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { StoredMessage } from '@/lib/client/types';
 import { chatActions } from '@/lib/client/store';
 import { cleanMessage } from '@/lib/client/message-text';
@@ -25,6 +26,7 @@ export function UserMessage({
   busy: boolean;
   versions?: Versions;
 }) {
+  const t = useTranslations();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const coarse = useCoarsePointer();
@@ -46,7 +48,8 @@ export function UserMessage({
   if (editing) {
     return (
       <form
-        aria-label="Edit message"
+        aria-label={t('message.editForm')}
+        data-edit-message
         className="ml-auto w-full max-w-[85%] space-y-2"
         onSubmit={(e) => {
           e.preventDefault();
@@ -58,7 +61,7 @@ export function UserMessage({
         }}
       >
         <textarea
-          aria-label="Edited message"
+          aria-label={t('message.edited')}
           dir="auto"
           className="field min-h-24"
           value={draft}
@@ -77,23 +80,24 @@ export function UserMessage({
         <div className="flex items-center justify-end gap-2">
           {attachments.length > 0 && (
             <p className="mr-auto text-xs text-zinc-600 dark:text-zinc-400">
-              {attachments.length === 1
-                ? 'Its attachment is sent again.'
-                : `Its ${attachments.length} attachments are sent again.`}
+              {t('message.attachmentsAgain', { count: attachments.length })}
             </p>
           )}
           <button type="button" className="btn-ghost" onClick={cancel}>
-            Cancel
+            {t('message.cancel')}
           </button>
           <button type="submit" className="btn-primary" disabled={!sendable}>
-            Save and send
+            {t('message.saveAndSend')}
           </button>
         </div>
       </form>
     );
   }
   return (
-    <article aria-label="You" className="group ml-auto flex max-w-[85%] min-w-0 flex-col items-end">
+    <article
+      aria-label={t('message.you')}
+      className="group ml-auto flex max-w-[85%] min-w-0 flex-col items-end"
+    >
       {attachments.length > 0 && <MessageAttachments attachments={attachments} />}
       {message.content && (
         <div
@@ -118,7 +122,7 @@ export function UserMessage({
           }}
         >
           <EditIcon />
-          <span className="sr-only sm:not-sr-only">Edit</span>
+          <span className="sr-only sm:not-sr-only">{t('message.edit')}</span>
         </button>
       </div>
     </article>

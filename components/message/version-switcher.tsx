@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { useTranslations } from 'next-intl';
 import { chatActions } from '@/lib/client/store';
 import { TrashIcon } from '@/components/icons';
 
@@ -25,16 +26,17 @@ export function VersionSwitcher({
   /** While a reply streams in the branch shown, the branch stays put. */
   disabled: boolean;
 }) {
+  const t = useTranslations();
   const [confirming, setConfirming] = useState(false);
   const { index, count, previous, next } = versions;
   if (confirming) {
     return (
       <div
         role="group"
-        aria-label="Delete this version?"
+        aria-label={t('message.deleteVersionAsk')}
         className="flex items-center gap-1 text-xs"
       >
-        <span className="text-zinc-700 dark:text-zinc-300">Delete this version?</span>
+        <span className="text-zinc-700 dark:text-zinc-300">{t('message.deleteVersionAsk')}</span>
         <button
           type="button"
           className="btn-ghost text-red-700 dark:text-red-300"
@@ -43,10 +45,10 @@ export function VersionSwitcher({
             chatActions.deleteVersion(messageId);
           }}
         >
-          Delete
+          {t('message.delete')}
         </button>
         <button type="button" className="btn-ghost" onClick={() => setConfirming(false)} autoFocus>
-          Keep
+          {t('message.keep')}
         </button>
       </div>
     );
@@ -54,13 +56,13 @@ export function VersionSwitcher({
   return (
     <div
       role="group"
-      aria-label={`Version ${index + 1} of ${count}`}
+      aria-label={t('message.version', { index: index + 1, count })}
       className="flex items-center text-xs text-zinc-600 tabular-nums dark:text-zinc-400"
     >
       <button
         type="button"
         className="btn-ghost px-1.5"
-        aria-label="Previous version"
+        aria-label={t('message.previousVersion')}
         disabled={disabled || !previous}
         onClick={() => previous && chatActions.showVersion(previous)}
       >
@@ -72,7 +74,7 @@ export function VersionSwitcher({
       <button
         type="button"
         className="btn-ghost px-1.5"
-        aria-label="Next version"
+        aria-label={t('message.nextVersion')}
         disabled={disabled || !next}
         onClick={() => next && chatActions.showVersion(next)}
       >
@@ -81,8 +83,8 @@ export function VersionSwitcher({
       <button
         type="button"
         className="btn-ghost px-1.5"
-        aria-label="Delete version"
-        title="Delete this version"
+        aria-label={t('message.deleteVersion')}
+        title={t('message.deleteVersionTitle')}
         disabled={disabled}
         onClick={() => setConfirming(true)}
       >

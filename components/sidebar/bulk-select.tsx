@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { useTranslations } from 'next-intl';
 import type { Conversation } from '@/lib/client/types';
 
 /**
@@ -15,6 +16,7 @@ export default function BulkSelect({
   onDelete: (ids: string[]) => void;
   onCancel: () => void;
 }) {
+  const t = useTranslations();
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   // Chats deleted meanwhile (another tab) drop out of the selection.
   const selected = conversations.filter((c) => chosen.has(c.id)).map((c) => c.id);
@@ -28,10 +30,10 @@ export default function BulkSelect({
             checked={all}
             onChange={() => setChosen(all ? new Set() : new Set(conversations.map((c) => c.id)))}
           />
-          Select all
+          {t('sidebar.selectAll')}
         </label>
       </div>
-      <ul className="flex-1 space-y-0.5 overflow-y-auto" aria-label="Chat history">
+      <ul className="flex-1 space-y-0.5 overflow-y-auto" aria-label={t('sidebar.history')}>
         {conversations.map((c) => (
           <li key={c.id}>
             <label className="flex min-w-0 items-center gap-2 rounded-md px-2 py-2 text-sm hover:bg-zinc-200/60 dark:hover:bg-zinc-800">
@@ -57,10 +59,10 @@ export default function BulkSelect({
           disabled={selected.length === 0}
           onClick={() => onDelete(selected)}
         >
-          Delete selected ({selected.length})
+          {t('sidebar.deleteSelected', { count: selected.length })}
         </button>
         <button type="button" className="btn-ghost" onClick={onCancel}>
-          Cancel
+          {t('sidebar.cancel')}
         </button>
       </div>
     </div>

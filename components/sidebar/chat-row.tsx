@@ -1,5 +1,6 @@
 'use client';
 import { useId, useRef } from 'react';
+import { useTranslations } from 'next-intl';
 import type { Conversation } from '@/lib/client/types';
 import type { Snippet } from '@/lib/client/search';
 import { EditIcon, TrashIcon } from '@/components/icons';
@@ -33,6 +34,7 @@ export function ChatRow({
   onRenameDone: (title: string | null, viaBlur: boolean) => void;
   onDelete: () => void;
 }) {
+  const t = useTranslations();
   const snippetId = useId();
   const done = useRef(false);
   const replying = hasStreaming(chat);
@@ -53,7 +55,7 @@ export function ChatRow({
         >
           <input
             name="title"
-            aria-label="Chat title"
+            aria-label={t('sidebar.chatTitle')}
             defaultValue={chat.title}
             autoFocus
             onBlur={(e) => {
@@ -75,7 +77,7 @@ export function ChatRow({
           <button
             type="button"
             data-chat-id={chat.id}
-            aria-label={replying ? `${chat.title} (replying)` : chat.title}
+            aria-label={replying ? t('sidebar.replyingTitle', { title: chat.title }) : chat.title}
             aria-describedby={snippet ? snippetId : undefined}
             aria-current={current ? 'page' : undefined}
             onClick={onOpen}
@@ -87,7 +89,7 @@ export function ChatRow({
                   data-testid="replying"
                   className="size-2 shrink-0 animate-pulse rounded-full bg-blue-600 motion-reduce:animate-none dark:bg-blue-400"
                 >
-                  <span className="sr-only">(replying)</span>
+                  <span className="sr-only">{t('sidebar.replying')}</span>
                 </span>
               )}
               <span className="truncate">{chat.title}</span>
@@ -109,7 +111,7 @@ export function ChatRow({
             <button
               type="button"
               className="btn-ghost px-1.5"
-              aria-label={`Rename ${chat.title}`}
+              aria-label={t('sidebar.rename', { title: chat.title })}
               onClick={onRename}
             >
               <EditIcon />
@@ -117,7 +119,7 @@ export function ChatRow({
             <button
               type="button"
               className="btn-ghost px-1.5"
-              aria-label={`Delete ${chat.title}`}
+              aria-label={t('sidebar.delete', { title: chat.title })}
               onClick={onDelete}
             >
               <TrashIcon />

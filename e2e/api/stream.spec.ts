@@ -41,6 +41,13 @@ for (const dialect of DIALECTS) {
       const [meta] = result.events;
       expect(meta?.event).toBe('meta');
       expect(meta?.data).toMatchObject({ id: created.id, model: 'test-model' });
+      // The heartbeat period in force; nothing was left out of a short conversation.
+      const { heartbeatMs, omittedMessages } = meta!.data as {
+        heartbeatMs?: number;
+        omittedMessages?: number;
+      };
+      expect(heartbeatMs).toBeGreaterThanOrEqual(100);
+      expect(omittedMessages).toBeUndefined();
       expect(result.events.at(-1)).toMatchObject({
         event: 'close',
         data: { finishReason: 'stop' },

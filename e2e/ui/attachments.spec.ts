@@ -153,8 +153,9 @@ test('an upstream that refuses the image anyway gives a clear error', async ({ p
   await expect(chat.answer().getByRole('alert')).toContainText('cannot read images');
 });
 
-test('attachments stay after a reload, and Edit and Regenerate send them again', async ({
+test('attachments stay after a reload and show in another tab; Edit and Regenerate send them again', async ({
   page,
+  context,
 }) => {
   const chat = new ChatPage(page);
   await chat.goto(APP());
@@ -165,6 +166,12 @@ test('attachments stay after a reload, and Edit and Regenerate send them again',
   const tag = uniqueTag('attach');
   await chat.ask(`[[tag:${tag}]] Explain`);
   await chat.waitForStatus('done');
+
+  const other = new ChatPage(await context.newPage());
+  await other.goto(APP());
+  const there = other.userMessages().last().getByRole('img', { name: 'chart.png' });
+  await expect.poll(() => there.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(300);
+  await other.page.close();
 
   await page.reload();
   const mine = chat.userMessages().last();
@@ -293,3 +300,37 @@ for (const scheme of ['light', 'dark'] as const) {
     });
   });
 }
+
+test('the demo model says what it received; a hostile file name stays text', async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.DEMO_URL!);
+  const hostile = '<img src=x onerror="window.__pwned=1">.txt';
+  await pick(page, [
+    { name: 'photo.png', mimeType: 'image/png', buffer: await pngOf(page, 64, 48) },
+    { name: hostile, mimeType: 'text/plain', buffer: Buffer.from('hello') },
+  ]);
+  await expect(pendingList(page)).toContainText(hostile);
+  await expect(pendingList(page)).not.toContainText('Preparing');
+  await chat.ask('What did you get?');
+  await chat.waitForStatus('done');
+  await expect(chat.answer()).toContainText(/I received 1 image \(image\/png, 64×48, [\d.]+ K?B\)/);
+  await expect(chat.answer()).toContainText('1 file (');
+  await expect(chat.userMessages().last()).toContainText(hostile);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+test('more images than a message may carry are refused before sending, with the reason', async ({
+  page,
+}) => {
+  const chat = new ChatPage(page);
+  await chat.goto(APP());
+  const png = await pngOf(page, 40, 40);
+  await pick(
+    page,
+    [1, 2, 3, 4, 5].map((n) => ({ name: `shot-${n}.png`, mimeType: 'image/png', buffer: png })),
+  );
+  await expect(pendingList(page).getByRole('listitem')).toHaveCount(4);
+  await expect(page.getByRole('alert').filter({ hasText: 'shot-5.png' })).toHaveText(
+    '“shot-5.png” was not attached: a message can carry at most 4 images.',
+  );
+});

@@ -212,7 +212,7 @@ test.describe('errors', () => {
     await chat.newChat.click();
     await chat.ask('Third [[delay:0]]');
     const notice = chat.answer().getByRole('status').filter({ hasText: 'Waiting to start' });
-    await expect(notice).toContainText('at most 2');
+    await expect(notice).toContainText('limits how many replies may run at once');
     await expect(notice).toContainText('Running in this browser (2)');
     await expect(notice).toContainText(`“${first}”`);
     await expect(notice).toContainText(`“${second}”`);

@@ -278,9 +278,9 @@ test('two answers streaming side by side (compare) cost per frame what they cost
 /** Markers of the heavy parts, found in their code: KaTeX, and Shiki (highlighter + grammars). */
 const KATEX = 'KaTeX parse error';
 const SHIKI = 'ShikiError';
-/** In PDF.js, and in the code that makes attachments ready (image scaling, text, PDF). */
+/** In PDF.js, and in the code that makes attachments ready (a refusal's key, only there). */
 const PDFJS = 'Setting up fake worker failed';
-const PREPARE = 'could not be read as an image';
+const PREPARE = 'attachments.unreadableImage';
 
 test('the page ships no highlighter, KaTeX or attachment code until needed, within its JS budget', async ({
   page,

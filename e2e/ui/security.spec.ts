@@ -19,6 +19,9 @@ test('pages carry a Content-Security-Policy the app really works under, and the 
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
   expect(csp).toContain("object-src 'none'");
   expect(csp).toContain("frame-ancestors 'none'");
+  // The service worker, the code workers and the web app manifest: this origin only.
+  expect(csp).toContain("worker-src 'self'");
+  expect(csp).toContain("manifest-src 'self'");
   expect(csp).not.toContain('unsafe-eval');
   expect(headers['x-content-type-options']).toBe('nosniff');
   expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
@@ -40,6 +43,8 @@ test('pages carry a Content-Security-Policy the app really works under, and the 
   await expect(chat.answer().getByTestId('assistant-text')).toHaveText(
     'Reply to: under a strict policy',
   );
+  // The service worker registered under it too.
+  await page.evaluate(() => navigator.serviceWorker.ready);
   expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
 
   // Markup that slipped into the DOM could not run: inline handlers and un-nonced scripts are

@@ -9,6 +9,10 @@ export interface MetaData {
   id: string;
   model: string;
   created: number;
+  /** The longest silence (no event, no ping) on a healthy connection, in ms. */
+  heartbeatMs?: number;
+  /** How many of the earliest messages were left out to fit the model's context window (> 0). */
+  omittedMessages?: number;
 }
 export interface DeltaData {
   content: string;
@@ -51,8 +55,8 @@ export interface CreatedReply {
 }
 
 export interface ModelsResponse {
-  /** `vision`: the model accepts image parts. */
-  models: { id: string; vision?: boolean }[];
+  /** `vision`: the model accepts image parts; `contextTokens`: its context window, where known. */
+  models: { id: string; vision?: boolean; contextTokens?: number }[];
   default: string;
 }
 

@@ -12,6 +12,8 @@ import { RedisHub } from '@/lib/streams/redis-hub';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
+import { contextTokensOf, resolveModel } from '@/lib/llm/models';
+import { fitToWindow } from '@/lib/chat/context';
 import type { ChatRequestBody, GenerationParams } from '@/lib/chat/request';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
@@ -108,13 +110,18 @@ export async function readyHub(): Promise<ReplyHub> {
 export async function startReply(body: ChatRequestBody, client: string): Promise<Reply> {
   const env = getEnv();
   if (isDraining()) throw apiError('shutting_down');
-  const model = body.model ?? env.defaultModel;
-  if (!env.models.includes(model)) {
+  // The allow-list, or the models the upstream lists (lib/llm/models.ts).
+  const model = await resolveModel(body.model);
+  if (model === undefined) {
     throw apiError(
       'unknown_model',
-      `Unknown model "${model.slice(0, 100)}". GET /api/models lists the models.`,
+      `Unknown model "${(body.model ?? '').slice(0, 100)}". GET /api/models lists the models.`,
     );
   }
+  // Fitted to the model's context window: the oldest messages left out, and said so in `meta`.
+  const reserve = body.params?.maxTokens ?? env.CONTEXT_RESERVE_TOKENS;
+  const fitted = await fitToWindow(body.messages, await contextTokensOf(model), reserve);
+  if (!fitted.ok) throw apiError('context_too_long');
   const hub = await readyHub();
   const limiter = getLimiter();
   try {
@@ -125,14 +132,17 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
   }
   let reply: Reply;
   try {
-    reply = hub.local.create(model);
+    reply = hub.local.create(model, {
+      heartbeatMs: env.HEARTBEAT_MS,
+      ...(fitted.omitted > 0 && { omittedMessages: fitted.omitted }),
+    });
   } catch (error) {
     void limiter.end(client);
     if (error instanceof StoreFullError) throw apiError('overloaded');
     throw error;
   }
-  reply.request = body.messages;
-  void generate(hub.local, reply, body.messages, body.params).finally(
+  reply.request = fitted.messages;
+  void generate(hub.local, reply, fitted.messages, body.params).finally(
     () => void limiter.end(client),
   );
   return reply;

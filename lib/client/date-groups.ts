@@ -2,7 +2,9 @@
  * Groups the conversations list by last activity the way chat apps do: Today, Yesterday,
  * Previous 7 days, Previous 30 days, then one group per calendar month ("October 2026"). Days
  * are the person's local calendar days, not 24-hour windows, so "Yesterday" means yesterday.
+ * The labels are said in the active language (`t`), months named by `locale`.
  */
+import type { Translate } from '@/lib/client/translate';
 
 export interface DateGroup<T> {
   label: string;
@@ -17,16 +19,16 @@ function startOfDay(t: number): number {
   return d.getTime();
 }
 
-/** The group label for a time, relative to `now`; `locale` only names the months. */
-export function dateGroupLabel(time: number, now: number, locale?: string): string {
+/** The group label for a time, relative to `now`; `locale` names the months. */
+export function dateGroupLabel(time: number, now: number, t: Translate, locale: string): string {
   const today = startOfDay(now);
-  if (time >= today) return 'Today'; // a clock running slightly ahead still counts as today
+  if (time >= today) return t('dates.today'); // a clock running slightly ahead still counts as today
   // Calendar days back (rounding absorbs the hour lost or gained at a daylight-saving change).
   const days = Math.round((today - startOfDay(time)) / DAY);
-  if (days <= 1) return 'Yesterday';
-  if (days <= 7) return 'Previous 7 days';
-  if (days <= 30) return 'Previous 30 days';
-  return monthFormat(locale ?? 'en-US').format(time);
+  if (days <= 1) return t('dates.yesterday');
+  if (days <= 7) return t('dates.previous7');
+  if (days <= 30) return t('dates.previous30');
+  return monthFormat(locale).format(time);
 }
 
 // The list regroups on every streamed flush: building an Intl formatter per row each time costs.
@@ -45,11 +47,12 @@ export function groupByDate<T>(
   items: readonly T[],
   timeOf: (item: T) => number,
   now: number,
-  locale?: string,
+  t: Translate,
+  locale: string,
 ): DateGroup<T>[] {
   const groups: DateGroup<T>[] = [];
   for (const item of items) {
-    const label = dateGroupLabel(timeOf(item), now, locale);
+    const label = dateGroupLabel(timeOf(item), now, t, locale);
     const last = groups.at(-1);
     if (last?.label === label) last.items.push(item);
     else groups.push({ label, items: [item] });

@@ -3,8 +3,10 @@
  * they are (the `error` event is a public contract, and operators read the messages in the logs);
  * this maps a code to what helps here: a plain sentence instead of an operator's instructions
  * ("check OPENAI_API_KEY") where the person cannot act on it, whether Retry can help at all, and
- * how long to wait before it can.
+ * how long to wait before it can. The sentences are the UI's own, in the person's language, by
+ * code (messages/<locale>.json, `errors`); an unknown code shows the server's message.
  */
+import type { Translate } from '@/lib/client/translate';
 
 export interface StoredError {
   code: string;
@@ -24,48 +26,100 @@ export interface ErrorView {
   operator: boolean;
 }
 
-const TELL = 'Let the person who runs this app know.';
-
 /**
- * Codes whose cause is the server's configuration, with the sentence shown instead of the
- * server's, and whether Retry may still help (a flaky network to the provider may come back).
+ * Codes whose cause is the server's configuration (shown without the server's instructions to
+ * its operator), and whether Retry may still help (a flaky network to the provider may come back).
  */
-const OPERATOR: Record<string, { text: string; retry: boolean }> = {
-  upstream_auth: {
-    text: `The server cannot reach its model provider right now (the provider refused its credentials). ${TELL}`,
-    retry: false,
-  },
-  upstream_forbidden: {
-    text: `The model provider does not allow this server to use this model. Try another model, or ${TELL.toLowerCase()}`,
-    retry: true,
-  },
-  upstream_unreachable: {
-    text: `The server cannot connect to its model provider right now. Try again in a moment; if it keeps failing, ${TELL.toLowerCase()}`,
-    retry: true,
-  },
+const OPERATOR: Record<string, { retry: boolean }> = {
+  upstream_auth: { retry: false },
+  upstream_forbidden: { retry: true },
+  upstream_unreachable: { retry: true },
 };
 
 /**
- * Codes the person can act on but Retry cannot help with (the same request fails the same way):
- * the server's sentence already says what to do, so it is shown as it is, without Retry.
+ * Codes the person can act on but Retry cannot help with (the same request fails the same way).
  */
 const NO_RETRY = new Set(['image_not_supported']);
 
-/** `bad_upstream_response` that is not retryable: the provider redirected (a wrong base URL). */
-const MISCONFIGURED = `The server is not set up correctly to reach its model provider. ${TELL}`;
+/**
+ * Every code with a sentence of its own in messages/<locale>.json (`errors.<code>`): the codes of
+ * the `error` event and of the HTTP API (the server's messages stay English: they are the
+ * contract), and the browser's own (`network`, `connection_lost`, …). Any other code shows the
+ * server's message as it is.
+ */
+export const ERROR_CODES = [
+  // the `error` event (lib/llm/errors.ts, the reply store)
+  'upstream_auth',
+  'upstream_forbidden',
+  'model_not_found',
+  'image_not_supported',
+  'upstream_bad_request',
+  'context_too_long',
+  'rate_limited',
+  'upstream_unavailable',
+  'upstream_unreachable',
+  'upstream_timeout',
+  'upstream_interrupted',
+  'upstream_error',
+  'bad_upstream_response',
+  'reply_timeout',
+  'reply_too_large',
+  'server_restarting',
+  'internal_error',
+  // the HTTP API, when starting a reply fails (lib/http/api-error.ts)
+  'invalid_json',
+  'invalid_body',
+  'invalid_last_event_id',
+  'unknown_model',
+  'invalid_request',
+  'unauthorized',
+  'cross_origin',
+  'not_found',
+  'unknown_host',
+  'body_too_large',
+  'too_many_images',
+  'image_too_large',
+  'too_many_messages',
+  'message_too_long',
+  'conversation_too_long',
+  'unsupported_media_type',
+  'overloaded',
+  'shutting_down',
+  'store_unavailable',
+  // the browser's own
+  'network',
+  'attachments_unreadable',
+  'connection_lost',
+  'interrupted',
+] as const;
 
-export function errorView(error: StoredError): ErrorView {
-  const known = OPERATOR[error.code];
-  if (known) return { text: known.text, retry: known.retry, operator: true };
+const KNOWN = new Set<string>(ERROR_CODES);
+
+/** Codes that are worth another try soon: "Try again in a moment" unless a wait is counted down. */
+const SOON = new Set([
+  'rate_limited',
+  'upstream_unavailable',
+  'overloaded',
+  'shutting_down',
+  'store_unavailable',
+]);
+
+/** What the person chatting reads for a failed reply, in the language of `t`. */
+export function errorView(error: StoredError, t: Translate): ErrorView {
+  const operator = OPERATOR[error.code];
+  if (operator) return { text: t(`errors.${error.code}`), retry: operator.retry, operator: true };
+  // Not retryable: the provider redirected (a wrong base URL), which only the operator can fix.
   if (error.code === 'bad_upstream_response' && !error.retryable) {
-    return { text: MISCONFIGURED, retry: false, operator: true };
+    return { text: t('errors.misconfigured'), retry: false, operator: true };
   }
-  if (NO_RETRY.has(error.code)) return { text: error.message, retry: false, operator: false };
-  // A known wait is shown live under the message: drop the server's fixed words about it.
-  const text = error.retryAfter
-    ? error.message.replace(/\s*(Try again in a moment|The provider asks to wait \d+ s)\./g, '')
-    : error.message;
-  return { text, retry: true, operator: false };
+  const retry = !NO_RETRY.has(error.code);
+  const http = /^http_(\d{3})$/.exec(error.code);
+  if (http) return { text: t('errors.http', { status: http[1]! }), retry, operator: false };
+  if (!KNOWN.has(error.code)) return { text: error.message, retry, operator: false };
+  const text = t(`errors.${error.code}`);
+  // A known wait is shown live under the message instead.
+  const soon = SOON.has(error.code) && !error.retryAfter;
+  return { text: soon ? t('errors.tryAgainSoon', { text }) : text, retry, operator: false };
 }
 
 /** Whole seconds left before Retry, 0 when it may be pressed. */
@@ -75,11 +129,9 @@ export function secondsLeft(error: StoredError, now: number): number {
 }
 
 /** "Try again in 12 s", "Try again in 2 min 5 s". */
-export function waitText(seconds: number): string {
-  if (seconds < 60) return `Try again in ${seconds} s`;
-  const m = Math.floor(seconds / 60);
-  const s = seconds % 60;
-  return `Try again in ${m} min${s ? ` ${s} s` : ''}`;
+export function waitText(seconds: number, t: Translate): string {
+  if (seconds < 60) return t('errors.waitSeconds', { seconds });
+  return t('errors.waitMinutes', { minutes: Math.floor(seconds / 60), seconds: seconds % 60 });
 }
 
 /** `Retry-After` in whole seconds (a number or an HTTP date); undefined when absent or unreadable. */

@@ -6,6 +6,7 @@
  * file's order (the first of the file on top, and the one opened).
  */
 import type { Conversation } from '@/lib/client/types';
+import type { Text } from '@/lib/client/translate';
 
 /** cyrb53: a fast 53-bit string hash, plenty for telling a few thousand chats apart. */
 function hash53(text: string): string {
@@ -73,9 +74,13 @@ export function planImport(
   return { added, sourceIds, skipped, firstExistingId };
 }
 
-export function importSummary(imported: number, skipped: number): string {
-  const chats = (n: number) => `${n} chat${n === 1 ? '' : 's'}`;
-  if (skipped === 0) return `Imported ${chats(imported)}.`;
-  if (imported === 0) return `Nothing imported: ${chats(skipped)} already here.`;
-  return `Imported ${chats(imported)}, skipped ${skipped} already here.`;
+/** What the sidebar says after an import (a key of messages/<locale>.json, with the counts). */
+export function importSummary(imported: number, skipped: number): Text {
+  const key =
+    skipped === 0
+      ? 'sidebar.imported'
+      : imported === 0
+        ? 'sidebar.importedNone'
+        : 'sidebar.importedSome';
+  return { key, values: { imported, skipped } };
 }

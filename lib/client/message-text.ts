@@ -26,11 +26,25 @@ export interface LengthStatus {
   excess: number;
 }
 
-const number = new Intl.NumberFormat('en-US');
+// Formatting runs at each keystroke near the limit: one formatter per locale.
+const formats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string): Intl.NumberFormat {
+  let format = formats.get(locale);
+  if (!format) formats.set(locale, (format = new Intl.NumberFormat(locale)));
+  return format;
+}
 
-/** Where a message of `length` characters stands against the server's `max` (UTF-16 units, as the server counts). */
-export function lengthStatus(length: number, max: number | undefined): LengthStatus {
+/**
+ * Where a message of `length` characters stands against the server's `max` (UTF-16 units, as
+ * the server counts); the counter's numbers are written for `locale`.
+ */
+export function lengthStatus(
+  length: number,
+  max: number | undefined,
+  locale = 'en-US',
+): LengthStatus {
   if (!max || max <= 0) return { show: false, over: false, count: '', excess: 0 };
+  const number = numberFormat(locale);
   return {
     show: length >= max * COUNTER_FROM,
     over: length > max,

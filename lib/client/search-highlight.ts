@@ -58,7 +58,7 @@ export function showSearchMatch(query: string) {
   let observer: MutationObserver | null = null;
   const started = performance.now();
   const apply = () => {
-    const section = document.querySelector('section[aria-label="Conversation"]');
+    const section = document.querySelector('section[data-conversation]');
     if (!section) return;
     const ranges = rangesIn(section, q);
     if (supported()) CSS.highlights.set(NAME, new Highlight(...ranges));

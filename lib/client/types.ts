@@ -58,6 +58,8 @@ export const storedMessageSchema = z.object({
    * by itself at `until` (epoch ms) or as soon as another reply of this browser ends.
    */
   waiting: z.object({ until: z.number(), reason: z.string() }).optional(),
+  /** How many of the earliest messages the server left out to fit the model's context window. */
+  omittedMessages: z.number().int().min(0).optional(),
   /** Asked in one go with another model's answer (compare): both carry the same id. */
   compareId: z.string().max(100).optional(),
   model: z.string().optional(),
@@ -84,6 +86,14 @@ export const storedMessageSchema = z.object({
 });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
+/** Generation settings of a chat (API `params`); absent: the model's own defaults. */
+export const generationParamsSchema = z.object({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+});
+export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
 export const conversationSchema = z.object({
   id: z.string().min(1).max(100),
   title: z.string().max(500),
@@ -91,6 +101,8 @@ export const conversationSchema = z.object({
   updatedAt: z.number(),
   model: z.string().optional(),
   systemPrompt: z.string().default(''),
+  /** Sent with every reply of this chat. */
+  params: generationParamsSchema.optional(),
   /** Every message of every version, in the order they were created. */
   messages: z.array(storedMessageSchema).superRefine((messages, ctx) => {
     // A tree: each parent comes before its children (so there is no cycle), ids are unique.

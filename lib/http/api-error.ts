@@ -31,6 +31,11 @@ export const API_ERRORS = {
   too_many_messages: { status: 413, message: 'The request carries too many messages.' },
   message_too_long: { status: 413, message: 'A message is too long.' },
   conversation_too_long: { status: 413, message: 'The messages together are too long.' },
+  context_too_long: {
+    status: 413,
+    message:
+      'The last message is too long for this model, even with the earlier messages left out. Shorten it, or choose a model with a larger context window.',
+  },
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   invalid_request: { status: 422, message: 'Invalid request.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again in a moment.' },

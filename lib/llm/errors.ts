@@ -32,6 +32,8 @@ export const ERROR_MESSAGES = {
   upstream_interrupted:
     'The connection to the model provider was cut before the reply was complete.',
   upstream_error: 'The model provider reported an error while generating the reply.',
+  context_too_long:
+    'The conversation is too long for this model. Start a new chat, or shorten the last message.',
   bad_upstream_response: 'The model provider sent a response this app could not read.',
   upstream_redirect:
     'The model provider answered with a redirect, which this app does not follow. Check OPENAI_BASE_URL (the exact address, http or https, and the /v1 path).',
@@ -90,18 +92,35 @@ const IMAGE_REFUSAL =
   /image_url is only supported by certain models|does not support image(?:s|_url| input| content)|is not a multimodal model|(?:image input|vision) is not supported|missing data required for image input/i;
 
 /**
- * Whether an upstream 400/422 says the model cannot read images. Reads the SDK's message and the
- * error body; neither is ever shown.
+ * How providers say a conversation is longer than the model's context window: OpenAI (code
+ * `context_length_exceeded`, "This model's maximum context length is …"), vLLM (the same
+ * sentence), llama.cpp ("the request exceeds the available context size"), LM Studio and others
+ * ("… context length …", "prompt is too long").
  */
-export function refusesImages(error: APIError): boolean {
-  if (error.status !== 400 && error.status !== 422) return false;
+const CONTEXT_EXCEEDED =
+  /context_length_exceeded|maximum context length|exceeds? (?:the )?(?:available |model's )?context (?:size|length|window)|context (?:length|window) (?:exceeded|is too small)|prompt is too long|too many tokens in (?:the )?prompt/i;
+
+/** What an upstream error says (the SDK's message and the error body); never shown. */
+function saying(error: APIError): string {
   let body = '';
   try {
     body = JSON.stringify(error.error) ?? '';
   } catch {
     // A body that cannot be serialised (a cycle, a BigInt) has nothing more to say.
   }
-  return IMAGE_REFUSAL.test(`${error.message}\n${body}`);
+  return `${error.message}\n${body}`;
+}
+
+/** Whether an upstream 400/422 says the model cannot read images. */
+export function refusesImages(error: APIError): boolean {
+  if (error.status !== 400 && error.status !== 422) return false;
+  return IMAGE_REFUSAL.test(saying(error));
+}
+
+/** Whether an upstream error (a 400/413/422, or an error inside the stream) says the conversation does not fit. */
+export function exceedsContext(error: APIError): boolean {
+  if (error.status !== undefined && ![400, 413, 422].includes(error.status)) return false;
+  return CONTEXT_EXCEEDED.test(saying(error));
 }
 
 /** Maps anything the SDK or the stream threw to the `error` event's data. */
@@ -112,6 +131,7 @@ export function toErrorData(error: unknown): ErrorData {
   if (error instanceof APIConnectionError) return make('upstream_unreachable', true);
   if (error instanceof APIError) {
     const status = error.status;
+    if (exceedsContext(error)) return make('context_too_long', false);
     if (status === undefined) return make('upstream_error', true); // an error object inside the stream
     if (status === 401) return make('upstream_auth', false);
     if (status === 403) return make('upstream_forbidden', false);

@@ -44,6 +44,8 @@
  * text it carries, so that both parts together are exactly the answer.
  * A request's generation settings are honoured as far as they show: a maximum of output tokens
  * shorter than the answer cuts it there and finishes with `length`.
+ * `GET /v1/models` lists `models`, with a `context_length` and vision `capabilities` where the
+ * options give them (as LM Studio and Ollama-compatible servers report them).
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
  * status, tokens and body bytes sent, whether the client closed early, whether it continued, and
  * each message's role, text, files and images (media type, bytes, and the pixel size of a PNG,
@@ -81,7 +83,12 @@ export interface SimulatorOptions {
   faults?: boolean;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** What `GET /v1/models` lists (and, without faults, the models it answers). */
   models?: string[];
+  /** Context windows reported in the model list (`context_length`, as LM Studio and others). */
+  contextLengths?: Record<string, number>;
+  /** Models reported as seeing images (`capabilities: ["completion", "vision"]`, as Ollama). */
+  visionModels?: string[];
 }
 
 export interface RequestRecord {
@@ -610,7 +617,16 @@ export function createSimulator(options: SimulatorOptions = {}) {
     } else if (req.method === 'GET' && url.pathname === '/v1/models') {
       sendJson(res, 200, {
         object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulator' })),
+        data: models.map((id) => ({
+          id,
+          object: 'model',
+          created: 0,
+          owned_by: 'simulator',
+          ...(options.contextLengths?.[id] !== undefined && {
+            context_length: options.contextLengths[id],
+          }),
+          ...(options.visionModels?.includes(id) && { capabilities: ['completion', 'vision'] }),
+        })),
       });
     } else if (req.method === 'GET' && url.pathname === '/_stats') {
       sendJson(res, 200, { requests: records });

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encodeJsonEvent } from '@/lib/sse/frame';
-import type { FinishReason, ReplyEvent } from '@/lib/chat/protocol';
+import type { FinishReason, MetaData, ReplyEvent } from '@/lib/chat/protocol';
 
 export interface Timers {
   now(): number;
@@ -213,14 +213,15 @@ export class ReplyStore {
     return this.totalBytes;
   }
 
-  create(model: string): Reply {
+  /** A new reply; its `meta` event carries `extra` (the heartbeat period, omitted messages). */
+  create(model: string, extra: Pick<MetaData, 'heartbeatMs' | 'omittedMessages'> = {}): Reply {
     this.makeRoom();
     // 144 random bits, URL-safe: unguessable and not enumerable.
     const id = randomBytes(18).toString('base64url');
     const reply = new Reply(id, model, Math.floor(this.timers.now() / 1000));
     this.replies.set(id, reply);
     for (const l of this.listeners) l.created?.(reply);
-    this.append(reply, { event: 'meta', data: { id, model, created: reply.created } });
+    this.append(reply, { event: 'meta', data: { id, model, created: reply.created, ...extra } });
     this.startGrace(reply);
     return reply;
   }

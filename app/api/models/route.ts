@@ -2,16 +2,11 @@
 import { getEnv } from '@/lib/env';
 import { apiRoute } from '@/lib/http/api-route';
 import type { ModelsResponse } from '@/lib/chat/protocol';
-import { seesImages } from '@/lib/llm/vision';
+import { listModels } from '@/lib/llm/models';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute('GET /api/models', () => {
-  const env = getEnv();
-  const body: ModelsResponse & { demo: boolean } = {
-    models: env.models.map((id) => ({ id, vision: seesImages(id, env.VISION_MODELS) })),
-    default: env.defaultModel,
-    demo: env.demo,
-  };
+export const GET = apiRoute('GET /api/models', async () => {
+  const body: ModelsResponse & { demo: boolean } = { ...(await listModels()), demo: getEnv().demo };
   return Response.json(body, { headers: { 'Cache-Control': 'no-store' } });
 });

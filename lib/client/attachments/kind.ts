@@ -5,6 +5,7 @@
  */
 
 import type { Attachment } from '@/lib/client/types';
+import type { Text } from '@/lib/client/translate';
 
 export type AttachmentKind = 'image' | 'text' | 'pdf';
 
@@ -14,8 +15,9 @@ export interface Prepared {
   blob: Blob;
 }
 
+/** Why a file cannot be attached, said in the person's language by the message box. */
 export interface Refusal {
-  refused: string;
+  refused: Text;
 }
 
 /** Image types every vision model takes; others (HEIC, TIFF, SVG) are refused, SVG for safety. */
@@ -69,13 +71,11 @@ export function classify(file: {
   )
     kind = 'text';
   if (!kind) {
-    return {
-      refused: `“${file.name}” cannot be attached: images (PNG, JPEG, WebP, GIF), text files and PDFs can.`,
-    };
+    return { refused: { key: 'attachments.refusedKind', values: { name: file.name } } };
   }
   if (file.size > MAX_INPUT_BYTES[kind]) {
     const mb = (MAX_INPUT_BYTES[kind] / 1024 / 1024).toFixed(kind === 'text' ? 1 : 0);
-    return { refused: `“${file.name}” is too large: at most ${mb} MB for this kind of file.` };
+    return { refused: { key: 'attachments.refusedSize', values: { name: file.name, mb } } };
   }
   return { kind };
 }

@@ -7,6 +7,11 @@
 import { newId } from '@/lib/client/ids';
 import { classify, scaledSize, type Prepared, type Refusal } from './kind';
 
+/** A refusal of this file: a key of messages/<locale>.json, said with the file's name. */
+function refuse(file: File, key: string): Refusal {
+  return { refused: { key, values: { name: file.name } } };
+}
+
 /** What one image may weigh after scaling (the server's MAX_IMAGE_BYTES, by default 5 MiB). */
 export interface PrepareLimits {
   maxImageBytes: number;
@@ -34,7 +39,7 @@ async function prepareImage(file: File, limits: PrepareLimits): Promise<Prepared
   try {
     bitmap = await createImageBitmap(file);
   } catch {
-    return { refused: `“${file.name}” could not be read as an image.` };
+    return refuse(file, 'attachments.unreadableImage');
   }
   const { width, height } = scaledSize(bitmap.width, bitmap.height);
   // Screenshots stay sharp as PNG; photos (and PNGs too heavy as PNG) become JPEG.
@@ -46,9 +51,9 @@ async function prepareImage(file: File, limits: PrepareLimits): Promise<Prepared
     blob = await encode(bitmap, width, height, 'image/jpeg', 0.85);
   }
   bitmap.close();
-  if (!blob) return { refused: `“${file.name}” could not be read as an image.` };
+  if (!blob) return refuse(file, 'attachments.unreadableImage');
   if (blob.size > limits.maxImageBytes) {
-    return { refused: `“${file.name}” is too large to send, even scaled down.` };
+    return refuse(file, 'attachments.imageTooLarge');
   }
   return {
     attachment: {
@@ -65,7 +70,7 @@ async function prepareImage(file: File, limits: PrepareLimits): Promise<Prepared
 }
 
 function asFile(file: File, text: string): Prepared | Refusal {
-  if (!text.trim()) return { refused: `“${file.name}” has no text to send.` };
+  if (!text.trim()) return refuse(file, 'attachments.noText');
   const blob = new Blob([text], { type: 'text/plain;charset=utf-8' });
   return {
     attachment: {
@@ -83,7 +88,7 @@ async function prepareText(file: File): Promise<Prepared | Refusal> {
   const text = await file.text();
   // A NUL or a run of replacement characters: a binary file with a text-like name.
   if (text.includes('\u0000') || (text.match(/\uFFFD/g)?.length ?? 0) > 8) {
-    return { refused: `“${file.name}” does not look like a text file.` };
+    return refuse(file, 'attachments.notText');
   }
   return asFile(file, text);
 }
@@ -94,10 +99,10 @@ async function preparePdf(file: File): Promise<Prepared | Refusal> {
   try {
     text = await pdfText(await file.arrayBuffer());
   } catch {
-    return { refused: `“${file.name}” could not be read as a PDF.` };
+    return refuse(file, 'attachments.unreadablePdf');
   }
   if (!text.trim()) {
-    return { refused: `“${file.name}” has no text to read (a scanned PDF has only images).` };
+    return refuse(file, 'attachments.scannedPdf');
   }
   return asFile(file, text);
 }

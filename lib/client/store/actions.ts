@@ -9,7 +9,7 @@ import { deleteConversation, loadConversations, saveConversation } from '@/lib/c
 import { newId, titleFrom } from '@/lib/client/ids';
 import { cleanMessage } from '@/lib/client/message-text';
 import { readPreference, writePreference } from '@/lib/client/preferences';
-import type { Attachment, Conversation, StoredMessage } from '@/lib/client/types';
+import type { Attachment, Conversation, GenerationParams, StoredMessage } from '@/lib/client/types';
 import { historyOf } from '@/lib/client/attachments/content';
 import {
   deleteFiles,
@@ -52,6 +52,18 @@ import {
 } from './state';
 import { broadcast, listenToOtherTabs } from './tabs';
 import { importFile } from './transfer';
+
+/** The models the server offers, the one chosen for new chats first if it still does. */
+async function fetchModels(): Promise<ModelsResponse | null> {
+  const models = await fetch('/api/models')
+    .then((r) => (r.ok ? (r.json() as Promise<ModelsResponse>) : null))
+    .catch(() => null);
+  const savedModel = readPreference('model');
+  if (models && savedModel && models.models.some((m) => m.id === savedModel)) {
+    models.default = savedModel;
+  }
+  return models;
+}
 
 /** What `remove` took away, for `restore`. */
 export interface Removed {
@@ -116,6 +128,7 @@ function ask(text: string, models: string[], files: Prepared[]) {
       updatedAt: now,
       model: state.models?.default,
       systemPrompt: state.draftSystemPrompt,
+      ...(Object.keys(state.draftParams).length > 0 && { params: state.draftParams }),
       messages: [],
     };
     replaceConversation(conversation);
@@ -157,17 +170,13 @@ export const chatActions = {
   async init() {
     if (getState().ready) return;
     listenToOtherTabs((event) => void onBroadcast(event));
-    const [conversations, models] = await Promise.all([
-      loadConversations(),
-      fetch('/api/models')
-        .then((r) => (r.ok ? (r.json() as Promise<ModelsResponse>) : null))
-        .catch(() => null),
-    ]);
-    // The model chosen for new chats, if the server still offers it.
-    const savedModel = readPreference('model');
-    if (models && savedModel && models.models.some((m) => m.id === savedModel)) {
-      models.default = savedModel;
-    }
+    const [conversations, models] = await Promise.all([loadConversations(), fetchModels()]);
+    // Opened offline (the service worker's copy of the page): the models come once back online.
+    const retry = () =>
+      void fetchModels().then((m) =>
+        m ? set({ models: m }) : window.addEventListener('online', retry, { once: true }),
+      );
+    if (!models) window.addEventListener('online', retry, { once: true });
     const defaultSystemPrompt = readPreference('default-system-prompt') ?? '';
     const fromHash = decodeURIComponent(location.hash.slice(1));
     // A message sent while this was loading made a conversation already: this page's copy is
@@ -201,7 +210,7 @@ export const chatActions = {
   },
 
   newChat() {
-    set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt });
+    set({ activeId: null, draftSystemPrompt: getState().defaultSystemPrompt, draftParams: {} });
   },
 
   select(id: string) {
@@ -269,6 +278,12 @@ export const chatActions = {
   setSystemPrompt(id: string | null, systemPrompt: string) {
     if (id === null) set({ draftSystemPrompt: systemPrompt });
     else updateConversation(id, (c) => ({ ...c, systemPrompt }), { save: 'soon' });
+  },
+
+  /** The generation settings of a chat, or (id null) of the chat about to start. */
+  setParams(id: string | null, params: GenerationParams) {
+    if (id === null) set({ draftParams: params });
+    else updateConversation(id, (c) => ({ ...c, params }), { save: 'soon' });
   },
 
   /** Makes a prompt the one new chats start with ('' for none). */

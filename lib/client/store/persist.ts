@@ -7,8 +7,11 @@ import { saveConversation } from '@/lib/client/db';
 import type { Conversation } from '@/lib/client/types';
 
 export interface Saves {
-  /** Saves now, or within `delayMs` (a save already pending for this id covers it). */
-  save(id: string, delayMs?: number): void;
+  /**
+   * Saves now (the promise ends when the write does), or within `delayMs` (a save already
+   * pending for this id covers it).
+   */
+  save(id: string, delayMs?: number): Promise<void>;
   /** Saves at once every conversation whose save is pending. */
   flush(): void;
 }
@@ -23,9 +26,9 @@ export function createSaves(
 ): Saves {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  function save(id: string, delayMs = 0) {
+  function save(id: string, delayMs = 0): Promise<void> {
     const pendingTimer = timers.get(id);
-    if (delayMs > 0 && pendingTimer) return;
+    if (delayMs > 0 && pendingTimer) return Promise.resolve();
     if (pendingTimer) clearTimeout(pendingTimer);
     const run = async () => {
       timers.delete(id);
@@ -34,18 +37,18 @@ export function createSaves(
       await saveConversation(c);
       onSaved(id);
     };
-    if (delayMs > 0)
-      timers.set(
-        id,
-        setTimeout(() => void run(), delayMs),
-      );
-    else void run();
+    if (delayMs === 0) return run();
+    timers.set(
+      id,
+      setTimeout(() => void run(), delayMs),
+    );
+    return Promise.resolve();
   }
 
   return {
     save,
     flush() {
-      for (const id of timers.keys()) save(id);
+      for (const id of timers.keys()) void save(id);
     },
   };
 }

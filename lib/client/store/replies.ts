@@ -13,7 +13,7 @@ import { parseRetryAfter, withRetryAt } from '@/lib/client/error-view';
 import { joinContinuation } from '@/lib/client/message-text';
 import { watchReplyStream, type Watching } from '@/lib/client/reply-stream';
 import type { Conversation, StoredMessage } from '@/lib/client/types';
-import { findConversation, getState, setReconnecting, updateMessage } from './state';
+import { findConversation, getState, saveNow, setReconnecting, updateMessage } from './state';
 import { ifLockFree, replyLock, sendLock, withLock } from './tabs';
 
 const following = new Map<string, Watching>(); // by message id
@@ -108,9 +108,10 @@ function attach(conversationId: string, messageId: string, replyId: string) {
         },
         onMeta(meta) {
           // What the server says answers (a message sent before the model list loaded has none).
-          updateMessage(conversationId, messageId, (m) =>
-            m.model === meta.model ? {} : { model: meta.model },
-          );
+          updateMessage(conversationId, messageId, (m) => ({
+            ...(m.model !== meta.model && { model: meta.model }),
+            ...(meta.omittedMessages && { omittedMessages: meta.omittedMessages }),
+          }));
         },
         onReconnecting: (on) => setReconnecting(messageId, on),
         onEnd(status, error) {
@@ -181,6 +182,10 @@ async function post(
     conversation?.messages.find((m) => m.id === messageId)?.model ??
     conversation?.model ??
     getState().models?.default;
+  const params =
+    conversation?.params && Object.keys(conversation.params).length > 0
+      ? conversation.params
+      : undefined;
   const messages = [
     ...(conversation?.systemPrompt.trim()
       ? [{ role: 'system', content: conversation.systemPrompt }]
@@ -188,7 +193,11 @@ async function post(
     ...(history ?? []),
   ];
   try {
-    if (!history) throw new Error('The attachments of this message could not be read.');
+    if (!history) {
+      throw Object.assign(new Error('The attachments of this message could not be read.'), {
+        code: 'attachments_unreadable',
+      });
+    }
     let res: Response;
     for (;;) {
       sentAt.set(messageId, performance.now());
@@ -198,6 +207,7 @@ async function post(
         body: JSON.stringify({
           messages,
           model,
+          ...(params && { params }),
         }),
       });
       if (res.status !== 429 || cancelledStarts.has(messageId)) break;
@@ -238,8 +248,11 @@ async function post(
       conversationId,
       messageId,
       () => ({ replyId: created.id, lastEventId: 0, waiting: undefined }),
-      'now',
+      'no',
     );
+    // Stored before the send lock goes: another tab that finds the lock free then reads the
+    // reply id, and does not take the reply for one whose page closed before it started.
+    await saveNow(conversationId).catch(() => {});
     attach(conversationId, messageId, created.id);
   } catch (e) {
     sentAt.delete(messageId);
@@ -250,7 +263,9 @@ async function post(
         status: 'error',
         waiting: undefined,
         error: withRetryAt({
-          code: (e as { code?: string }).code ?? 'request_failed',
+          code:
+            (e as { code?: string }).code ??
+            (e instanceof TypeError ? 'network' : 'request_failed'),
           message:
             e instanceof TypeError
               ? 'Could not reach the server. Check your connection.'

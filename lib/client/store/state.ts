@@ -5,7 +5,7 @@
  * the ones components, hooks and the rest of the store use.
  */
 import type { ModelsResponse } from '@/lib/chat/protocol';
-import type { Conversation, StoredMessage } from '@/lib/client/types';
+import type { Conversation, GenerationParams, StoredMessage } from '@/lib/client/types';
 import { pathOf } from '@/lib/client/tree';
 import { createSaves } from './persist';
 import { broadcast } from './tabs';
@@ -19,6 +19,8 @@ export interface ChatState {
   reconnecting: ReadonlySet<string>;
   /** The system prompt of the chat about to start (no message sent yet). */
   draftSystemPrompt: string;
+  /** The generation settings of the chat about to start. */
+  draftParams: GenerationParams;
   /** What new chats start with (kept on this device). */
   defaultSystemPrompt: string;
 }
@@ -32,6 +34,7 @@ let state: ChatState = {
   models: null,
   reconnecting: new Set(),
   draftSystemPrompt: '',
+  draftParams: {},
   defaultSystemPrompt: '',
 };
 const listeners = new Set<Listener>();
@@ -125,6 +128,9 @@ const saves = createSaves(
 /** Writes every save still waiting for its delay (the page is going away). */
 export const flushSaves = saves.flush;
 
+/** Saves a conversation now; the promise ends when IndexedDB has it. */
+export const saveNow = (id: string) => saves.save(id);
+
 export function updateConversation(
   id: string,
   change: (c: Conversation) => Conversation,
@@ -135,8 +141,8 @@ export function updateConversation(
   const next = change(current);
   if (options.touch) next.updatedAt = Date.now();
   replaceConversation(next);
-  if (options.save === 'now') saves.save(id);
-  else if (options.save === 'soon') saves.save(id, 1000);
+  if (options.save === 'now') void saves.save(id);
+  else if (options.save === 'soon') void saves.save(id, 1000);
 }
 
 /** Changes one message (saved soon by default) and shows the change to the other tabs at once. */

@@ -11,6 +11,16 @@ import { migrateFlat, pathOf } from '@/lib/client/tree';
 import { getState, set, sortByUpdated } from './state';
 import { broadcast } from './tabs';
 
+/** Why a file was not imported: `key` names the sentence in messages/<locale>.json. */
+export class ImportError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Imports an export file: new chats go on top and the first is opened; copies are skipped. */
 export async function importFile(file: File): Promise<{ imported: number; skipped: number }> {
   const [{ exportSchema }, { planImport }] = await Promise.all([
@@ -21,10 +31,12 @@ export async function importFile(file: File): Promise<{ imported: number; skippe
   try {
     json = JSON.parse(await file.text());
   } catch {
-    throw new Error('This file is not valid JSON.');
+    throw new ImportError('sidebar.importNotJson', 'This file is not valid JSON.');
   }
   const parsed = exportSchema.safeParse(json);
-  if (!parsed.success) throw new Error('This file is not a StreamChat export.');
+  if (!parsed.success) {
+    throw new ImportError('sidebar.importNotExport', 'This file is not a StreamChat export.');
+  }
   // Version 1 files (before trees) hold flat lists: each message follows the one before it.
   const incoming = parsed.data.conversations.map((c) => migrateFlat(c));
   const plan = planImport(getState().conversations, incoming, {
