@@ -2,6 +2,7 @@
  * Starts what the end-to-end tests talk to, from the production build:
  * - the OpenAI-compatible simulator with faults on, requiring the test API key;
  * - APP: the app against it, with short lifetimes so tests run fast (rate limits off);
+ * - APP_RESPONSES: the same app on the Responses API (OPENAI_API=responses), same simulator;
  * - DEMO: no key and no base URL, the built-in demo model;
  * - UNREACHABLE: an upstream that refuses connections;
  * - SCALE_A / SCALE_B: two instances sharing a real redis-server, with rate limits on;
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
   const accessCode = `code-${randomBytes(6).toString('hex')}`;
   const [simPort, deadPort, redisPort, listingSimPort, ...appPorts] = await Promise.all(
-    Array.from({ length: 11 }, () => freePort()),
+    Array.from({ length: 12 }, () => freePort()),
   );
   const port = (i: number) => appPorts[i]!;
 
@@ -78,24 +79,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     RATE_LIMIT_PER_MINUTE: '4',
     RATE_LIMIT_CONCURRENT: '2',
   };
+  const app = {
+    ...upstream,
+    ...noLimits,
+    // The third name is long, as real ones are (the phone header must still show the title).
+    OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
+    VISION_MODELS: 'test-model',
+    UPSTREAM_MAX_RETRIES: '2',
+    UPSTREAM_TIMEOUT_MS: '2000',
+    UPSTREAM_IDLE_TIMEOUT_MS: '2000',
+    REPLY_GRACE_MS: '2000',
+    HEARTBEAT_MS: '1000',
+    SSE_RETRY_MS: '500',
+    MAX_BODY_BYTES: '65536',
+    MAX_MESSAGES: '50',
+    MAX_MESSAGE_CHARS: '20000',
+    MAX_TOTAL_CHARS: '40000',
+  };
   const apps = await Promise.all([
-    startApp('app', port(0), {
-      ...upstream,
-      ...noLimits,
-      // The third name is long, as real ones are (the phone header must still show the title).
-      OPENAI_MODELS: 'test-model,other-model,meta-llama/Llama-3.3-70B-Instruct-Turbo-long-context',
-      VISION_MODELS: 'test-model',
-      UPSTREAM_MAX_RETRIES: '2',
-      UPSTREAM_TIMEOUT_MS: '2000',
-      UPSTREAM_IDLE_TIMEOUT_MS: '2000',
-      REPLY_GRACE_MS: '2000',
-      HEARTBEAT_MS: '1000',
-      SSE_RETRY_MS: '500',
-      MAX_BODY_BYTES: '65536',
-      MAX_MESSAGES: '50',
-      MAX_MESSAGE_CHARS: '20000',
-      MAX_TOTAL_CHARS: '40000',
-    }),
+    startApp('app', port(0), app),
     startApp('demo', port(1), { ...noLimits, DEMO_TOKEN_DELAY_MS: '5' }),
     startApp('unreachable', port(2), {
       ...noLimits,
@@ -123,6 +125,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       MODEL_CONTEXT_TOKENS: 'local-vision=16384',
       REPLY_GRACE_MS: '2000',
     }),
+    startApp('app-responses', port(7), { ...app, OPENAI_API: 'responses' }),
   ]);
 
   Object.assign(process.env, {
@@ -135,6 +138,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     PRIVATE_URL: apps[5].url,
     DISCOVERY_URL: apps[6].url,
     MODELS_SIMULATOR_URL,
+    APP_RESPONSES_URL: apps[7].url,
     REDIS_PORT: String(redisPort),
     TEST_API_KEY: apiKey,
     TEST_ACCESS_CODE: accessCode,

@@ -56,6 +56,8 @@ const schema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().trim().min(1).optional(),
   OPENAI_MODELS: list,
+  /** The upstream's API: Chat Completions (any OpenAI-compatible server) or Responses. */
+  OPENAI_API: z.enum(['chat-completions', 'responses']).default('chat-completions'),
   /** Models that accept images (ids, `*` or `none`); unset: recognised by name. */
   VISION_MODELS: list,
   /** Context windows by model (`model=tokens,…`); others: the upstream's report, else by name. */

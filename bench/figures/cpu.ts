@@ -12,7 +12,7 @@ import { streamReply } from '../lib/client';
 import { sharedVariant, type Context } from '../lib/context';
 import { cpuMicros, sleep } from '../lib/proc';
 import { round } from '../lib/stats';
-import { RELAYS, target, type VariantId } from '../lib/variants';
+import { DIALECT_RELAYS, target, type VariantId } from '../lib/variants';
 
 export interface CpuRow {
   variant: VariantId;
@@ -31,7 +31,7 @@ export async function cpuFigure(ctx: Context): Promise<CpuRow[]> {
   const { concurrency, tokens, limitMs } = ctx.sizes.cpu;
   const prompt = `[[tokens:${tokens}]] [[delay:0]] cpu`;
   const rows: CpuRow[] = [];
-  for (const id of RELAYS) {
+  for (const id of DIALECT_RELAYS) {
     const server = await sharedVariant(ctx, id);
     const t = target(id, server.port, prompt);
     // Warm-up: JIT and connection pools, as a server that has been up for a while.

@@ -6,7 +6,7 @@
 import { streamReply } from '../lib/client';
 import { sharedVariant, type Context, type Running } from '../lib/context';
 import { quantile, round } from '../lib/stats';
-import { target, VARIANTS, type VariantId } from '../lib/variants';
+import { DIALECT_RELAYS, target, VARIANTS, type VariantId } from '../lib/variants';
 
 export interface TtftRow {
   variant: VariantId;
@@ -21,7 +21,10 @@ export async function ttftFigure(ctx: Context): Promise<TtftRow[]> {
   const { replies, tokens } = ctx.sizes.ttft;
   const prompt = `[[tokens:${tokens}]] [[delay:0]] first token`;
   const running: Running[] = [];
-  for (const v of VARIANTS) running.push(await sharedVariant(ctx, v.id));
+  for (const v of VARIANTS) {
+    if (v.id === 'app-responses' && !DIALECT_RELAYS.includes(v.id)) continue;
+    running.push(await sharedVariant(ctx, v.id));
+  }
   const once = async (r: Running) => {
     const res = await streamReply(target(r.id, r.port, prompt), { timeoutMs: 15_000 });
     if (!res.ok || res.tokens !== tokens || res.firstTokenAt === undefined) {

@@ -207,13 +207,13 @@ export async function startVariant(
     };
   }
   let server: NextServer;
-  if (id === 'app') {
+  if (id === 'app' || id === 'app-responses') {
     server = await startNext(
-      'app',
+      id,
       ctx.appDir,
       ctx.simulator,
       ctx.workDir,
-      extraEnv,
+      id === 'app-responses' ? { OPENAI_API: 'responses', ...extraEnv } : extraEnv,
       '/api/models',
       nodeArgs,
     );

@@ -4,11 +4,12 @@
  */
 import type { Target } from './client';
 
-export type VariantId = 'direct' | 'app' | 'naive' | 'ai-sdk' | 'floor';
+export type VariantId = 'direct' | 'app' | 'app-responses' | 'naive' | 'ai-sdk' | 'floor';
 
 export const VARIANTS: { id: VariantId; label: string }[] = [
   { id: 'direct', label: 'direct (upstream itself)' },
   { id: 'app', label: 'this app' },
+  { id: 'app-responses', label: 'this app, Responses API' },
   { id: 'naive', label: 'naive relay' },
   { id: 'ai-sdk', label: 'AI SDK' },
   { id: 'floor', label: 'Next.js route, no upstream' },
@@ -18,6 +19,18 @@ export const VARIANTS: { id: VariantId; label: string }[] = [
 export const RELAYS: VariantId[] = process.env.BENCH_RELAYS
   ? (process.env.BENCH_RELAYS.split(',') as VariantId[])
   : ['app', 'naive', 'ai-sdk'];
+
+/**
+ * This app on each upstream dialect: `app-responses` is the same build with OPENAI_API=responses
+ * (the simulator answering /v1/responses). Measured where the dialect is what could differ: time
+ * to first token and CPU per relayed token; the memory figures are the same code for both.
+ */
+export const DIALECT_RELAYS: VariantId[] = RELAYS.flatMap((id) =>
+  id === 'app' && !process.env.BENCH_RELAYS ? ['app', 'app-responses'] : [id],
+);
+
+/** Whether a variant is this app (on either dialect). */
+export const isApp = (id: VariantId) => id === 'app' || id === 'app-responses';
 
 export function labelOf(id: VariantId): string {
   return VARIANTS.find((v) => v.id === id)!.label;
@@ -42,6 +55,7 @@ export function target(id: VariantId, port: number, prompt: string): Target {
         errorMarker: 'data: {"error"',
       };
     case 'app':
+    case 'app-responses':
       // One-request mode: the event stream comes back in the POST's response.
       return {
         port,

@@ -42,7 +42,7 @@ test('the API key appears in no response, event, log line or client bundle', asy
 
   for (const chunk of seen) expect(chunk).not.toContain(key);
   // Log lines of every server this run started.
-  for (const file of ['app', 'demo', 'unreachable']) {
+  for (const file of ['app', 'app-responses', 'demo', 'unreachable']) {
     expect(readFileSync(`test-results/${file}.log`, 'utf8')).not.toContain(key);
   }
   // Client bundle and every built static file.

@@ -5,7 +5,9 @@
  * with the expected `error` (or a clean reply) within a time bound, and the server stays alive,
  * small, and able to serve the next reply at once.
  *
- * The file starts its own app instance, so that its memory figures are its own; with
+ * Every case runs on both upstream dialects (Chat Completions, then Responses).
+ *
+ * The file starts its own app instance per dialect, so that its memory figures are its own; with
  * `--max-old-space-size=512` a server that buffers without bound dies early (a failure here)
  * instead of eating the machine. Peak RSS per case comes from VmHWM, reset through
  * /proc/<pid>/clear_refs before the case, and from sampling VmRSS meanwhile.
@@ -16,7 +18,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import { freePort } from '../support/ports';
 import { startApp } from '../support/servers';
-import { type SseEvent, simRecords, someClient, text, uniqueTag } from '../support/api';
+import { DIALECTS, type SseEvent, simRecords, someClient, text, uniqueTag } from '../support/api';
 
 test.describe.configure({ mode: 'serial', timeout: 60_000 });
 
@@ -30,7 +32,7 @@ const UPSTREAM_IDLE_TIMEOUT_MS = 2000;
  */
 const RSS_HEADROOM_KB = 200 * 1024;
 
-let app: { url: string; child: ChildProcess };
+let app: { url: string; child: ChildProcess; name: string };
 let exit: string | undefined;
 let exited: Promise<void>;
 let baselineKb = 0;
@@ -47,7 +49,7 @@ async function expectAlive(o?: Outcome): Promise<void> {
   if (o?.failure !== undefined && alive()) {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
   }
-  const log = 'see test-results/hostile-upstream.log';
+  const log = `see test-results/${app.name}.log`;
   expect(alive(), `the server died (${exit}); ${log}${o ? `\n${summary(o)}` : ''}`).toBe(true);
 }
 
@@ -246,149 +248,161 @@ async function expectUpstreamClosed(tag: string): Promise<void> {
     .toMatch(/^closed by the client(, closed by the client)*$/);
 }
 
-test.beforeAll(async () => {
-  app = await startApp('hostile-upstream', await freePort(), {
-    OPENAI_API_KEY: process.env.TEST_API_KEY!,
-    OPENAI_BASE_URL: `${process.env.SIMULATOR_URL}/v1`,
-    OPENAI_MODEL: 'test-model',
-    UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    UPSTREAM_IDLE_TIMEOUT_MS: String(UPSTREAM_IDLE_TIMEOUT_MS),
-    UPSTREAM_MAX_RETRIES: '2',
-    RATE_LIMIT_PER_MINUTE: '0',
-    RATE_LIMIT_CONCURRENT: '0',
-    // A server that buffers without bound dies at 512 MB of heap rather than eating the machine.
-    NODE_OPTIONS: '--max-old-space-size=512',
-  });
-  exited = new Promise((resolve) =>
-    app.child.once('exit', (code, signal) => {
-      exit = `exit code ${code}, signal ${signal}`;
-      resolve();
-    }),
-  );
-  // Warm up (route code loaded, pools filled) before taking the baseline.
-  await expectNormalReply();
-  await expectNormalReply();
-  baselineKb = statusKb('VmRSS')!;
-});
+for (const dialect of DIALECTS) {
+  test.describe(dialect.name, () => {
+    test.beforeAll(async () => {
+      const name = `hostile-upstream-${dialect.name}`;
+      app = {
+        name,
+        ...(await startApp(name, await freePort(), {
+          OPENAI_API: dialect.name,
+          OPENAI_API_KEY: process.env.TEST_API_KEY!,
+          OPENAI_BASE_URL: `${process.env.SIMULATOR_URL}/v1`,
+          OPENAI_MODEL: 'test-model',
+          UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+          UPSTREAM_IDLE_TIMEOUT_MS: String(UPSTREAM_IDLE_TIMEOUT_MS),
+          UPSTREAM_MAX_RETRIES: '2',
+          RATE_LIMIT_PER_MINUTE: '0',
+          RATE_LIMIT_CONCURRENT: '0',
+          // A server that buffers without bound dies at 512 MB of heap rather than eating the machine.
+          NODE_OPTIONS: '--max-old-space-size=512',
+        })),
+      };
+      exited = new Promise((resolve) =>
+        app.child.once('exit', (code, signal) => {
+          exit = `exit code ${code}, signal ${signal}`;
+          resolve();
+        }),
+      );
+      // Warm up (route code loaded, pools filled) before taking the baseline.
+      await expectNormalReply();
+      await expectNormalReply();
+      baselineKb = statusKb('VmRSS')!;
+    });
 
-test.afterAll(async () => {
-  if (!app || !alive()) return;
-  app.child.kill('SIGTERM');
-  const killer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
-});
+    test.afterAll(async () => {
+      if (!app || !alive()) return;
+      app.child.kill('SIGTERM');
+      const killer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    });
 
-test('an endless line (no line break ever) → bad_upstream_response, upstream closed', async () => {
-  const tag = uniqueTag('no-newline');
-  const o = await chat(`[[tag:${tag}]] [[no-newline]] hello`, 15_000);
-  await expectError(o, 'bad_upstream_response', 10_000);
-  await expectUpstreamClosed(tag);
-  await expectHealthy(o);
-});
+    test('an endless line (no line break ever) → bad_upstream_response, upstream closed', async () => {
+      const tag = uniqueTag('no-newline');
+      const o = await chat(`[[tag:${tag}]] [[no-newline]] hello`, 15_000);
+      await expectError(o, 'bad_upstream_response', 10_000);
+      await expectUpstreamClosed(tag);
+      await expectHealthy(o);
+    });
 
-test('an event that trickles in a byte at a time → upstream_timeout after the idle timeout', async () => {
-  const tag = uniqueTag('trickle');
-  const o = await chat(`[[tag:${tag}]] [[trickle:200]] hello`, UPSTREAM_IDLE_TIMEOUT_MS + 8000);
-  // The idle timeout counts time without a complete event, not without bytes.
-  await expectError(o, 'upstream_timeout', UPSTREAM_IDLE_TIMEOUT_MS + 3000);
-  // The text before it is kept.
-  expect(text(o.events), summary(o)).toBe('Reply');
-  await expectUpstreamClosed(tag);
-  await expectHealthy(o);
-});
+    test('an event that trickles in a byte at a time → upstream_timeout after the idle timeout', async () => {
+      const tag = uniqueTag('trickle');
+      const o = await chat(`[[tag:${tag}]] [[trickle:200]] hello`, UPSTREAM_IDLE_TIMEOUT_MS + 8000);
+      // The idle timeout counts time without a complete event, not without bytes.
+      await expectError(o, 'upstream_timeout', UPSTREAM_IDLE_TIMEOUT_MS + 3000);
+      // The text before it is kept.
+      expect(text(o.events), summary(o)).toBe('Reply');
+      await expectUpstreamClosed(tag);
+      await expectHealthy(o);
+    });
 
-for (const variant of ['', ':events']) {
-  test(`a gzip bomb nobody asked for ([[gzip-bomb${variant}]]) → bad_upstream_response`, async () => {
-    const tag = uniqueTag('gzip-bomb');
-    const o = await chat(`[[tag:${tag}]] [[gzip-bomb${variant}]] hello`, 20_000);
-    await expectError(o, 'bad_upstream_response', 15_000);
-    expect(text(o.events), summary(o)).toBe('');
-    await expectUpstreamClosed(tag);
-    await expectHealthy(o);
+    for (const variant of ['', ':events']) {
+      test(`a gzip bomb nobody asked for ([[gzip-bomb${variant}]]) → bad_upstream_response`, async () => {
+        const tag = uniqueTag('gzip-bomb');
+        const o = await chat(`[[tag:${tag}]] [[gzip-bomb${variant}]] hello`, 20_000);
+        await expectError(o, 'bad_upstream_response', 15_000);
+        expect(text(o.events), summary(o)).toBe('');
+        await expectUpstreamClosed(tag);
+        await expectHealthy(o);
+      });
+    }
+
+    test('a 300 MB error body, on every retry → upstream_unavailable, each attempt read only in part', async () => {
+      const tag = uniqueTag('error-body');
+      const o = await chat(`[[tag:${tag}]] [[status:500]] [[error-body:300000000]] hello`, 15_000);
+      const error = await expectError(o, 'upstream_unavailable', 10_000);
+      expect(JSON.stringify(error)).not.toContain('xxxxxxxx');
+      // 5xx are retried (UPSTREAM_MAX_RETRIES=2): every attempt is cut short by the server.
+      const attempts = await simRecords(tag);
+      expect(attempts.length).toBeGreaterThanOrEqual(1);
+      expect(attempts.length).toBeLessThanOrEqual(3);
+      await expectHealthy(o);
+      await expectUpstreamClosed(tag);
+    });
+
+    test('delta content that is a number, then an object → bad_upstream_response, never relayed', async () => {
+      const o = await chat('[[bad-types:content]] hello', 15_000);
+      await expectError(o, 'bad_upstream_response', 10_000);
+      const contents = o.events.filter((e) => e.event === 'message').map((e) => e.data.content);
+      // Only the first, well-typed string: never 123, "123" or "[object Object]".
+      expect(contents, summary(o)).toEqual(['Reply']);
+      await expectHealthy(o);
+    });
+
+    test('usage with counts of the wrong type → no usage event, the reply ends normally', async () => {
+      const o = await chat('[[bad-types:usage]] [[delay:0]] one two', 10_000);
+      await expectAlive(o);
+      const why = summary(o);
+      expect(
+        o.events.filter((e) => e.event === 'usage'),
+        why,
+      ).toEqual([]);
+      expect(
+        o.events.filter((e) => e.event === 'error'),
+        why,
+      ).toEqual([]);
+      expect(text(o.events), why).toBe('Reply to: one two');
+      expect(o.events.at(-1), why).toMatchObject({
+        event: 'close',
+        data: { finishReason: 'stop' },
+      });
+      await expectHealthy(o);
+    });
+
+    test('a finish_reason that is an object → bad_upstream_response', async () => {
+      const o = await chat('[[bad-types:finish]] [[delay:0]] one two', 10_000);
+      await expectError(o, 'bad_upstream_response', 5000);
+      await expectHealthy(o);
+    });
+
+    test('reasoning_content that is a number → no reasoning event but strings, the stream closes', async () => {
+      const o = await chat('[[bad-types:reasoning]] [[delay:0]] one two', 10_000);
+      await expectAlive(o);
+      const why = summary(o);
+      const reasoning = o.events.filter((e) => e.event === 'reasoning');
+      expect(
+        reasoning.filter((e) => typeof e.data.content !== 'string'),
+        why,
+      ).toEqual([]);
+      // Whether the value is dropped or the reply fails, 42 never reaches the client as text either.
+      expect(reasoning.map((e) => e.data.content).join(''), why).not.toContain('42');
+      expect(o.events.at(-1)?.event, why).toBe('close');
+      await expectHealthy(o);
+    });
+
+    test('a redirect is not followed → bad_upstream_response that says so, not retryable', async () => {
+      const tag = uniqueTag('redirect');
+      const o = await chat(`[[tag:${tag}]] [[redirect]] hello`, 10_000);
+      const error = await expectError(o, 'bad_upstream_response', 5000);
+      expect(error.message, summary(o)).toMatch(/redirect/i);
+      expect(error.retryable, summary(o)).toBe(false);
+      await expect.poll(async () => (await simRecords(tag)).length).toBeGreaterThan(0);
+      await expectHealthy(o);
+    });
+
+    test('response headers that never come → upstream_timeout within UPSTREAM_TIMEOUT_MS in all, not per retry', async () => {
+      const tag = uniqueTag('first-byte');
+      const o = await chat(`[[tag:${tag}]] [[first-byte:20000]] hello`, UPSTREAM_TIMEOUT_MS + 9000);
+      // The timeout bounds the whole wait for the first response header, across retries (3 attempts
+      // allowed), measured from the POST: not 3 × 2000 ms plus back-off.
+      await expectError(o, 'upstream_timeout', UPSTREAM_TIMEOUT_MS + 1500);
+      const attempts = await simRecords(tag);
+      expect(attempts.length).toBeGreaterThanOrEqual(1);
+      expect(attempts.length).toBeLessThanOrEqual(3);
+      // Every attempt was given up by the server (and the simulator stopped waiting).
+      await expectUpstreamClosed(tag);
+      await expectHealthy(o);
+    });
   });
 }
-
-test('a 300 MB error body, on every retry → upstream_unavailable, each attempt read only in part', async () => {
-  const tag = uniqueTag('error-body');
-  const o = await chat(`[[tag:${tag}]] [[status:500]] [[error-body:300000000]] hello`, 15_000);
-  const error = await expectError(o, 'upstream_unavailable', 10_000);
-  expect(JSON.stringify(error)).not.toContain('xxxxxxxx');
-  // 5xx are retried (UPSTREAM_MAX_RETRIES=2): every attempt is cut short by the server.
-  const attempts = await simRecords(tag);
-  expect(attempts.length).toBeGreaterThanOrEqual(1);
-  expect(attempts.length).toBeLessThanOrEqual(3);
-  await expectHealthy(o);
-  await expectUpstreamClosed(tag);
-});
-
-test('delta content that is a number, then an object → bad_upstream_response, never relayed', async () => {
-  const o = await chat('[[bad-types:content]] hello', 15_000);
-  await expectError(o, 'bad_upstream_response', 10_000);
-  const contents = o.events.filter((e) => e.event === 'message').map((e) => e.data.content);
-  // Only the first, well-typed string: never 123, "123" or "[object Object]".
-  expect(contents, summary(o)).toEqual(['Reply']);
-  await expectHealthy(o);
-});
-
-test('usage with counts of the wrong type → no usage event, the reply ends normally', async () => {
-  const o = await chat('[[bad-types:usage]] [[delay:0]] one two', 10_000);
-  await expectAlive(o);
-  const why = summary(o);
-  expect(
-    o.events.filter((e) => e.event === 'usage'),
-    why,
-  ).toEqual([]);
-  expect(
-    o.events.filter((e) => e.event === 'error'),
-    why,
-  ).toEqual([]);
-  expect(text(o.events), why).toBe('Reply to: one two');
-  expect(o.events.at(-1), why).toMatchObject({ event: 'close', data: { finishReason: 'stop' } });
-  await expectHealthy(o);
-});
-
-test('a finish_reason that is an object → bad_upstream_response', async () => {
-  const o = await chat('[[bad-types:finish]] [[delay:0]] one two', 10_000);
-  await expectError(o, 'bad_upstream_response', 5000);
-  await expectHealthy(o);
-});
-
-test('reasoning_content that is a number → no reasoning event but strings, the stream closes', async () => {
-  const o = await chat('[[bad-types:reasoning]] [[delay:0]] one two', 10_000);
-  await expectAlive(o);
-  const why = summary(o);
-  const reasoning = o.events.filter((e) => e.event === 'reasoning');
-  expect(
-    reasoning.filter((e) => typeof e.data.content !== 'string'),
-    why,
-  ).toEqual([]);
-  // Whether the value is dropped or the reply fails, 42 never reaches the client as text either.
-  expect(reasoning.map((e) => e.data.content).join(''), why).not.toContain('42');
-  expect(o.events.at(-1)?.event, why).toBe('close');
-  await expectHealthy(o);
-});
-
-test('a redirect is not followed → bad_upstream_response that says so, not retryable', async () => {
-  const tag = uniqueTag('redirect');
-  const o = await chat(`[[tag:${tag}]] [[redirect]] hello`, 10_000);
-  const error = await expectError(o, 'bad_upstream_response', 5000);
-  expect(error.message, summary(o)).toMatch(/redirect/i);
-  expect(error.retryable, summary(o)).toBe(false);
-  await expect.poll(async () => (await simRecords(tag)).length).toBeGreaterThan(0);
-  await expectHealthy(o);
-});
-
-test('response headers that never come → upstream_timeout within UPSTREAM_TIMEOUT_MS in all, not per retry', async () => {
-  const tag = uniqueTag('first-byte');
-  const o = await chat(`[[tag:${tag}]] [[first-byte:20000]] hello`, UPSTREAM_TIMEOUT_MS + 9000);
-  // The timeout bounds the whole wait for the first response header, across retries (3 attempts
-  // allowed), measured from the POST: not 3 × 2000 ms plus back-off.
-  await expectError(o, 'upstream_timeout', UPSTREAM_TIMEOUT_MS + 1500);
-  const attempts = await simRecords(tag);
-  expect(attempts.length).toBeGreaterThanOrEqual(1);
-  expect(attempts.length).toBeLessThanOrEqual(3);
-  // Every attempt was given up by the server (and the simulator stopped waiting).
-  await expectUpstreamClosed(tag);
-  await expectHealthy(o);
-});

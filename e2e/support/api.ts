@@ -11,6 +11,15 @@ import { expect } from '@playwright/test';
 export const APP = () => process.env.APP_URL!;
 export const SIM = () => process.env.SIMULATOR_URL!;
 
+/**
+ * The app on each upstream dialect (global-setup.ts: the same settings and simulator), for the
+ * specs that must hold on both; `api` is how the simulator's records name it.
+ */
+export const DIALECTS = [
+  { name: 'chat-completions', api: 'chat.completions', url: APP },
+  { name: 'responses', api: 'responses', url: () => process.env.APP_RESPONSES_URL! },
+] as const;
+
 export interface SseEvent {
   event: string;
   id: number;
@@ -183,6 +192,10 @@ export interface SimRecord {
   continuation: boolean;
   /** The assistant text the request carried last (what a continuation continues). */
   lastAssistant: string | undefined;
+  /** The API it came through: `chat.completions` or `responses`. */
+  api: string;
+  /** Its generation settings, read from the API's own fields, named as in POST /api/chat. */
+  params: { temperature?: unknown; maxTokens?: unknown; reasoningEffort?: unknown };
 }
 
 /** Every upstream request the simulator received with this tag. */

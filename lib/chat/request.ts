@@ -92,11 +92,26 @@ export function imageBytes(url: string): number {
   return (base64.length / 4) * 3 - padding;
 }
 
+/**
+ * Generation settings (`params`), each optional; an unknown key is refused rather than ignored,
+ * so a misspelt setting is not silently without effect. Each upstream dialect passes them in its
+ * own form (lib/llm/chat-completions.ts, lib/llm/responses.ts).
+ */
+export const generationParamsSchema = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  /** The most tokens the answer may have. */
+  maxTokens: z.int().positive().optional(),
+  reasoningEffort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+});
+
+export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
 /** The shape of a `POST /api/chat` body; size bounds are checked after it, with their own codes. */
 export const chatRequestSchema = z
   .object({
     messages: z.array(messageSchema).min(1, 'messages must not be empty'),
     model: z.string().min(1).max(200).optional(),
+    params: generationParamsSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.messages.at(-1)?.role !== 'user') {

@@ -6,6 +6,7 @@ import 'server-only';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Reply, ReplyStore } from '@/lib/streams/reply-store';
 import type { FinishReason } from '@/lib/chat/protocol';
+import type { GenerationParams } from '@/lib/chat/request';
 import { streamChat } from '@/lib/llm/provider';
 import { toErrorData, UpstreamFault } from '@/lib/llm/errors';
 import { log } from '@/lib/log';
@@ -15,7 +16,7 @@ export async function runReply(
   store: ReplyStore,
   reply: Reply,
   messages: ChatCompletionMessageParam[],
-  options: { maxDurationMs: number },
+  options: { maxDurationMs: number; params?: GenerationParams },
 ): Promise<void> {
   const signal = reply.upstream.signal;
   const deadline = setTimeout(() => {
@@ -35,7 +36,7 @@ export async function runReply(
 
   const upstreamDone = startUpstreamTimer();
   try {
-    await streamChat({ model: reply.model, messages, signal }, (batch) =>
+    await streamChat({ model: reply.model, messages, params: options.params, signal }, (batch) =>
       reply.batch(() => {
         for (const delta of batch) {
           if (reply.done) return;

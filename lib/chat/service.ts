@@ -14,7 +14,7 @@ import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
 import { contextTokensOf, resolveModel } from '@/lib/llm/models';
 import { fitToWindow } from '@/lib/chat/context';
-import type { ChatRequestBody } from '@/lib/chat/request';
+import type { ChatRequestBody, GenerationParams } from '@/lib/chat/request';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
 import { dropConnection } from '@/lib/http/connections';
@@ -83,10 +83,16 @@ export function getStore(): ReplyStore {
 }
 
 /** Streams the upstream into `reply` (a new one, or one carried on from another instance). */
-function generate(store: ReplyStore, reply: Reply, messages: unknown[]): Promise<void> {
+function generate(
+  store: ReplyStore,
+  reply: Reply,
+  messages: unknown[],
+  params?: GenerationParams,
+): Promise<void> {
   // Validated by the request schema: text or text and image parts, in the SDK's own form.
   return runReply(store, reply, messages as ChatCompletionMessageParam[], {
     maxDurationMs: getEnv().REPLY_MAX_DURATION_MS,
+    params,
   });
 }
 
@@ -113,8 +119,7 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
     );
   }
   // Fitted to the model's context window: the oldest messages left out, and said so in `meta`.
-  const reserve =
-    (body as { params?: { maxTokens?: number } }).params?.maxTokens ?? env.CONTEXT_RESERVE_TOKENS;
+  const reserve = body.params?.maxTokens ?? env.CONTEXT_RESERVE_TOKENS;
   const fitted = await fitToWindow(body.messages, await contextTokensOf(model), reserve);
   if (!fitted.ok) throw apiError('context_too_long');
   const hub = await readyHub();
@@ -137,7 +142,9 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
     throw error;
   }
   reply.request = fitted.messages;
-  void generate(hub.local, reply, fitted.messages).finally(() => void limiter.end(client));
+  void generate(hub.local, reply, fitted.messages, body.params).finally(
+    () => void limiter.end(client),
+  );
   return reply;
 }
 

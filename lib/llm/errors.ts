@@ -50,14 +50,35 @@ function make(code: UpstreamErrorCode, retryable: boolean, extra = ''): ErrorDat
 /** The longest wait passed on from an upstream's `Retry-After`: beyond it, "an hour" is news enough. */
 export const MAX_RETRY_AFTER_S = 3600;
 
-/** `Retry-After` in seconds (a number or an HTTP date), clamped to 0..MAX_RETRY_AFTER_S. */
-export function retryAfterSeconds(raw: string | null | undefined): number | undefined {
+/**
+ * The one reader of `Retry-After` (RFC 9110 §10.2.3): a number of seconds or an HTTP date, as
+ * seconds from now, unclamped (fractional, or negative for a date in the past); undefined when
+ * absent or unreadable. The error mapping and the retry sleeps (lib/llm/client.ts) both use it.
+ */
+export function parseRetryAfter(raw: string | null | undefined): number | undefined {
   if (!raw) return undefined;
   const seconds = raw.trim() === '' ? NaN : Number(raw);
   const date = Number.isFinite(seconds) ? NaN : Date.parse(raw);
   const wait = Number.isFinite(seconds) ? seconds : (date - Date.now()) / 1000;
-  if (!Number.isFinite(wait)) return undefined;
+  return Number.isFinite(wait) ? wait : undefined;
+}
+
+/** `Retry-After` in seconds (a number or an HTTP date), clamped to 0..MAX_RETRY_AFTER_S. */
+export function retryAfterSeconds(raw: string | null | undefined): number | undefined {
+  const wait = parseRetryAfter(raw);
+  if (wait === undefined) return undefined;
   return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil(wait)));
+}
+
+/**
+ * How long an upstream asked to wait before a retry, in ms: OpenAI's `retry-after-ms` first (as
+ * the SDK reads it), else `Retry-After`. Undefined when neither says.
+ */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null) return ms ? Number(ms) : undefined;
+  const seconds = parseRetryAfter(headers.get('retry-after'));
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**

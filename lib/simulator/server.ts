@@ -1,8 +1,14 @@
 /**
- * An OpenAI-compatible chat completions server: the built-in demo model, and the upstream that
- * the tests and benchmarks drive. It speaks the real wire format over HTTP (`/v1/models`,
- * `/v1/chat/completions` with and without `stream`, `stream_options.include_usage`), so the app
- * talks to it through the real `openai` SDK exactly as it talks to OpenAI, Ollama or vLLM.
+ * An OpenAI-compatible server: the built-in demo model, and the upstream that the tests and
+ * benchmarks drive. It speaks the real wire formats over HTTP (`/v1/models`,
+ * `/v1/chat/completions` with and without `stream`, `stream_options.include_usage`, and
+ * `/v1/responses` with its event sequence, see dialects.ts), so the app talks to it through the
+ * real `openai` SDK exactly as it talks to OpenAI, Ollama or vLLM. Both APIs answer the same way
+ * and take the same directives; each writes them in its own form (on Responses, `[[length]]` is
+ * `response.incomplete`, `[[error-mid]]` `response.failed`, `[[reasoning]]` reasoning summary
+ * deltas and `[[reasoning-field]]` raw reasoning text, `[[no-done]]` ends without a terminal
+ * event, `[[bad-types:finish]]` gives an incomplete reason that is an object, and the other
+ * `[[bad-types]]` put their values where Responses carries text and usage).
  *
  * With `faults` on, directives in the last user message switch behaviours:
  * - `[[status:N]]` answers N with an OpenAI-style JSON error; `[[retry-after:S]]` adds the header.
@@ -36,12 +42,14 @@
  * A request whose last message is the Continue prompt (CONTINUE_PROMPT) takes its directives
  * from the user message before it and goes on with the rest of that answer after the assistant
  * text it carries, so that both parts together are exactly the answer.
+ * A request's generation settings are honoured as far as they show: a maximum of output tokens
+ * shorter than the answer cuts it there and finishes with `length`.
  * `GET /v1/models` lists `models`, with a `context_length` and vision `capabilities` where the
  * options give them (as LM Studio and Ollama-compatible servers report them).
  * `GET /_stats` lists requests, one record per request (so each retry is its own record): tag,
  * status, tokens and body bytes sent, whether the client closed early, whether it continued, and
  * each message's role, text, files and images (media type, bytes, and the pixel size of a PNG,
- * JPEG, WebP or GIF data URL).
+ * JPEG, WebP or GIF data URL), the API it came through and its generation settings (`params`).
  */
 import http from 'node:http';
 import { CONTINUE_PROMPT } from '../chat/protocol';
@@ -55,6 +63,16 @@ import {
   fileNames,
   type ReceivedImage,
 } from '../chat/attachments';
+import {
+  chatWire,
+  messagesOf,
+  receivedParams,
+  responsesObject,
+  responsesWire,
+  type Api,
+  type ChatMessage,
+  type ReceivedParams,
+} from './dialects';
 
 export interface SimulatorOptions {
   /** Delay between tokens, in ms. */
@@ -94,13 +112,15 @@ export interface RequestRecord {
   system: string | undefined;
   /** The conversation it carried, as role and text, with what each message attached. */
   messages: { role: string; content: string; images: ReceivedImage[]; files: string[] }[];
+  /** The API the request came through. */
+  api: Api;
+  /** Its generation settings, from the API's own fields, named as in POST /api/chat. */
+  params: ReceivedParams;
 }
 
 interface Directives {
   [name: string]: string | undefined;
 }
-
-type ChatMessage = { role: string; content: unknown };
 
 const DIRECTIVE = /\[\[([a-z0-9-]+)(?::([^\]]*))?\]\]/g;
 /** `[[echo]] [[delay:0]] text` echoes exactly `text`. */
@@ -313,7 +333,11 @@ export function createSimulator(options: SimulatorOptions = {}) {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   }
 
-  async function chat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function chat(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    api: Api,
+  ): Promise<void> {
     const auth = req.headers.authorization ?? '';
     const record: RequestRecord = {
       n: ++counter,
@@ -330,6 +354,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
       lastAssistant: undefined,
       system: undefined,
       messages: [],
+      api,
+      params: {},
     };
     records.push(record);
     if (records.length > 5000) records.splice(0, records.length - 5000);
@@ -343,6 +369,9 @@ export function createSimulator(options: SimulatorOptions = {}) {
       messages?: ChatMessage[];
       stream?: boolean;
       stream_options?: { include_usage?: boolean };
+      /** Responses */
+      input?: unknown;
+      instructions?: unknown;
     };
     try {
       body = (await readJson(req)) as typeof body;
@@ -352,7 +381,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
         error: { message: 'Invalid JSON body', type: 'invalid_request_error' },
       });
     }
-    const messages = Array.isArray(body.messages) ? body.messages : [];
+    const messages = messagesOf(body, api);
     const users = messages.filter((m) => m.role === 'user');
     record.continuation = textOf(users.at(-1)?.content) === CONTINUE_PROMPT;
     record.lastAssistant = textOf(messages.findLast((m) => m.role === 'assistant')?.content);
@@ -372,6 +401,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const d: Directives = options.faults ? parseDirectives(question) : {};
     record.tag = d.tag;
     record.model = String(body.model ?? '');
+    record.params = receivedParams(body, record.api);
 
     if (!record.authorized) {
       record.status = 401;
@@ -437,18 +467,19 @@ export function createSimulator(options: SimulatorOptions = {}) {
             );
     // A continuation of an answer this server would give goes on with the rest of it, so that
     // the two parts together are exactly the answer.
-    const tokens =
+    const whole =
       record.continuation && record.lastAssistant
         ? restAfter(answer, record.lastAssistant)
         : answer;
+    const { maxTokens } = record.params;
+    const capped = typeof maxTokens === 'number' && maxTokens < whole.length;
+    const tokens = capped ? whole.slice(0, maxTokens) : whole;
     const delay = d.delay !== undefined ? Number(d.delay) : tokenDelay;
-    const id = `chatcmpl-sim${record.n}`;
+    const id = api === 'responses' ? `resp_sim${record.n}` : `chatcmpl-sim${record.n}`;
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: object, finish: unknown = null, extra: object = {}) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
     const badTypes = d['bad-types'];
     const finish: unknown =
-      badTypes === 'finish' ? { r: 'stop' } : d.length !== undefined ? 'length' : 'stop';
+      badTypes === 'finish' ? { r: 'stop' } : d.length !== undefined || capped ? 'length' : 'stop';
     const usage: Record<string, unknown> = {
       prompt_tokens: tokenize(messages.map((m) => textOf(m.content)).join(' ')).length,
       completion_tokens: tokens.length,
@@ -462,6 +493,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
       });
     }
 
+    if (!body.stream && api === 'responses') {
+      return sendJson(
+        res,
+        200,
+        responsesObject(id, record.model, created, tokens.join(''), finish, usage),
+      );
+    }
     if (!body.stream) {
       return sendJson(res, 200, {
         id,
@@ -483,6 +521,10 @@ export function createSimulator(options: SimulatorOptions = {}) {
     if (d['gzip-bomb'] !== undefined) return sendGzipBomb(res, record, d['gzip-bomb'] === 'events');
 
     res.writeHead(200, EVENT_STREAM);
+    const wire =
+      api === 'responses'
+        ? responsesWire(id, record.model, created, body)
+        : chatWire(id, record.model, created);
     const splitUtf8 = d['split-utf8'] !== undefined;
     const write = async (text: string) => {
       if (!splitUtf8) return send(res, record, text);
@@ -497,14 +539,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
       return !res.destroyed;
     };
 
-    if (!(await write(chunk({ role: 'assistant', content: '' })))) return;
+    if (!(await write(wire.start()))) return;
     if (d.trickle !== undefined) {
       // One whole token, then an event that never completes, one byte at a time.
       await pause(res, firstDelay);
-      if (!(await write(chunk({ content: tokens[0] ?? 'Reply' })))) return;
+      if (!(await write(wire.text(tokens[0] ?? 'Reply')))) return;
       record.tokensSent++;
-      const whole = chunk({ content: '' });
-      const open = whole.slice(0, whole.indexOf('"content":""') + '"content":"'.length);
+      const open = wire.openText();
       for (let i = 0; ; i++) {
         await pause(res, Number(d.trickle));
         if (!(await write(i < open.length ? open[i]! : 'x'))) return;
@@ -512,13 +553,13 @@ export function createSimulator(options: SimulatorOptions = {}) {
     }
     if (badTypes === 'reasoning') {
       await sleep(delay);
-      if (!(await write(chunk({ reasoning_content: 42 })))) return;
+      if (!(await write(wire.reasoning(42, 'reasoning_content')))) return;
     }
     if (d.reasoning !== undefined || d['reasoning-field'] !== undefined) {
       const field = d.reasoning !== undefined ? 'reasoning_content' : 'reasoning';
       for (const piece of tokenize('Let me think about this step by step.')) {
         await sleep(delay);
-        if (!(await write(chunk({ [field]: piece })))) return;
+        if (!(await write(wire.reasoning(piece, field)))) return;
       }
     }
     await sleep(firstDelay);
@@ -530,14 +571,12 @@ export function createSimulator(options: SimulatorOptions = {}) {
         return;
       }
       if (d['error-mid'] !== undefined && i === Number(d['error-mid'])) {
-        await write(
-          `data: ${JSON.stringify({ error: { message: 'The model had an internal error', type: 'server_error', code: null } })}\n\n`,
-        );
+        await write(wire.error());
         res.end();
         return;
       }
       if (d.malformed !== undefined && i === Number(d.malformed)) {
-        await write('data: {"id": "oops", "choices": [\n\n');
+        await write(wire.malformed());
         res.end();
         return;
       }
@@ -545,35 +584,36 @@ export function createSimulator(options: SimulatorOptions = {}) {
       if (badTypes === 'content' && i === 1) {
         for (const content of [123, { a: 1 }]) {
           if (delay > 0) await sleep(delay);
-          if (!(await write(chunk({ content })))) return;
+          if (!(await write(wire.text(content)))) return;
         }
         break;
       }
       if (i > 0 && delay > 0) await sleep(delay);
-      if (!(await write(chunk({ content: tokens[i] })))) return;
+      if (!(await write(wire.text(tokens[i])))) return;
       record.tokensSent++;
     }
     if (d['no-done'] !== undefined) {
       res.end();
       return;
     }
-    if (!(await write(chunk({}, finish)))) return;
-    if (body.stream_options?.include_usage || badTypes === 'usage') {
-      if (
-        !(await write(
-          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`,
-        ))
-      )
-        return;
+    const ending = wire.end(
+      finish,
+      usage,
+      !!body.stream_options?.include_usage || badTypes === 'usage',
+    );
+    for (const [i, bytes] of ending.entries()) {
+      // The last write of a body is not waited on for success: its end follows anyway.
+      if (!(await write(bytes)) && i < ending.length - 1) return;
     }
-    await write('data: [DONE]\n\n');
     res.end();
   }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
-      chat(req, res).catch(() => res.destroy());
+      chat(req, res, 'chat.completions').catch(() => res.destroy());
+    } else if (req.method === 'POST' && url.pathname === '/v1/responses') {
+      chat(req, res, 'responses').catch(() => res.destroy());
     } else if (req.method === 'GET' && url.pathname === '/v1/models') {
       sendJson(res, 200, {
         object: 'list',

@@ -3,7 +3,7 @@
 // METRICS_TOKEN.
 import { getHub } from '@/lib/chat/service';
 import { canSeeDetails } from '@/lib/http/access';
-import { checkUpstream } from '@/lib/llm/provider';
+import { checkUpstream } from '@/lib/llm/client';
 import { openFollowerCount } from '@/lib/streams/follow';
 
 export const dynamic = 'force-dynamic';
