@@ -21,7 +21,13 @@ export async function fitToWindow<M extends FitMessage>(
   contextTokens: number | undefined,
   reserveTokens: number,
 ): Promise<Fitted<M>> {
-  if (!contextTokens || upperBound(messages) <= contextTokens - reserveTokens) {
+  if (!contextTokens) return { ok: true, messages, omitted: 0 };
+  const bound = upperBound(messages);
+  const available = contextTokens - reserveTokens;
+  if (bound <= available) {
+    // A chat past half its window will need counting soon: the tokenizer (about half a second
+    // to load) loads now, in the background, instead of on the request that needs it.
+    if (bound > available / 2) void tokenCounter();
     return { ok: true, messages, omitted: 0 };
   }
   return fitConversation(messages, { contextTokens, reserveTokens, count: await tokenCounter() });
