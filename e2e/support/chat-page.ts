@@ -120,13 +120,14 @@ export class ChatPage {
   async waitForStatus(status: 'done' | 'stopped' | 'error') {
     await expect(this.answer()).toHaveAttribute('data-status', status, { timeout: 20_000 });
     // A reply with text (it has a Copy button) shows it once the markdown renderer, which is
-    // loaded on demand, is there.
+    // loaded on demand, is there, and once its finished blocks (`content-visibility: auto`) are
+    // laid out again: until then their innerText is empty.
     if (
       await this.answer()
         .getByRole('button', { name: /^Cop(y|ied)$/ })
         .count()
     ) {
-      await expect(this.answer().getByTestId('assistant-text')).not.toBeEmpty();
+      await expect.poll(() => this.answerText()).not.toBe('');
     }
   }
 
