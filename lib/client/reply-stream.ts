@@ -61,6 +61,13 @@ export function silenceLimitMs(heartbeatMs: number): number {
   return 2 * heartbeatMs + Math.min(3_000, Math.max(2_000, heartbeatMs / 4));
 }
 
+/** The page is being hidden for good or unloaded (`pagehide`); cleared by `pageshow`. */
+let leaving = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('pagehide', () => (leaving = true));
+  window.addEventListener('pageshow', () => (leaving = false));
+}
+
 export function watchReplyStream(
   replyId: string,
   after: number,
@@ -240,7 +247,9 @@ export function watchReplyStream(
       handlers.onReconnecting(false);
     });
     source.addEventListener('error', (e) => {
-      if (source !== es || ended) return;
+      // A page going away (closed, reloaded) has its connections cut: that is not the reply's
+      // end. Another tab, or the page when it is back, resumes it from the last saved event.
+      if (source !== es || ended || leaving) return;
       if (e instanceof MessageEvent) {
         // The server's `error` event: the reply failed, `close` follows.
         if (take(e)) error = JSON.parse(e.data) as ErrorData;
