@@ -1,15 +1,20 @@
 /**
- * A PDF's text, page by page (PDF.js, loaded only when a PDF is attached; it parses in a worker).
- * No script in a PDF runs, and nothing is fetched: fonts and character maps are not needed for
- * text, and `isEvalSupported: false` keeps PDF.js within the Content-Security-Policy.
+ * A PDF's text, page by page (PDF.js, loaded only when a PDF is attached). PDF.js parses in this
+ * thread: its parser module, loaded beside it, registers itself as PDF.js's in-thread worker.
+ * (A dedicated worker stalled once another module worker — the code highlighter — was running
+ * in the page, in the production build; in-thread parsing has no such dependency, and happens
+ * once per attached file.) No script in a PDF runs, and nothing is fetched: fonts and character
+ * maps are not needed for text, and `isEvalSupported: false` keeps PDF.js within the
+ * Content-Security-Policy.
  */
-import { getDocument, GlobalWorkerOptions } from 'pdfjs-dist';
+import { getDocument } from 'pdfjs-dist';
 
-let worker: Worker | undefined;
+let parser: Promise<unknown> | undefined;
 
 export async function pdfText(data: ArrayBuffer): Promise<string> {
-  worker ??= new Worker(new URL('./pdf.worker.ts', import.meta.url), { type: 'module' });
-  GlobalWorkerOptions.workerPort = worker;
+  // Sets globalThis.pdfjsWorker, which PDF.js then uses in this thread.
+  parser ??= import('pdfjs-dist/build/pdf.worker.min.mjs');
+  await parser;
   const pdf = await getDocument({
     data: new Uint8Array(data),
     isEvalSupported: false,
