@@ -250,10 +250,11 @@ async function post(
       () => ({ replyId: created.id, lastEventId: 0, waiting: undefined }),
       'no',
     );
-    // Stored before the send lock goes: another tab that finds the lock free then reads the
+    // Followed at once (the server gives a reply only a short grace before its first follower),
+    // and stored before the send lock goes: another tab that finds the lock free then reads the
     // reply id, and does not take the reply for one whose page closed before it started.
-    await saveNow(conversationId).catch(() => {});
     attach(conversationId, messageId, created.id);
+    await saveNow(conversationId).catch(() => {});
   } catch (e) {
     sentAt.delete(messageId);
     updateMessage(
