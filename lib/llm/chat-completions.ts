@@ -8,11 +8,10 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { GenerationParams } from '@/lib/chat/request';
 import { UpstreamFault } from '@/lib/llm/errors';
 import {
-  MAX_EVENT_CHARS,
+  createJsonEventReader,
   text,
   usageOf,
   type ReaderOptions,
@@ -70,47 +69,13 @@ interface Chunk {
  * own iterator costs a promise per event and re-copies its buffer per event).
  */
 export function createChatCompletionsReader({ onDelta, headers }: ReaderOptions): UpstreamReader {
-  let finished = false; // a finish_reason was read
-  let done = false; // `[DONE]` was read
-  let failure: unknown; // the first reason the stream is broken
-  let sawEvent = false; // an event completed during the current feed
-  const decoder = new TextDecoder();
-  const parser = createParser({ maxBufferSize: MAX_EVENT_CHARS, onEvent, onError });
-
-  function onEvent({ data }: EventSourceMessage): void {
-    sawEvent = true;
-    if (done || failure !== undefined) return;
-    if (data.startsWith('[DONE]')) {
-      done = true;
-      return;
+  return createJsonEventReader((chunk: Chunk, control) => {
+    if (chunk.error) {
+      control.fail(new APIError(undefined, chunk.error as object, undefined, headers));
+    } else if (collect(chunk)) {
+      control.finish();
     }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch (error) {
-      failure = error;
-      return;
-    }
-    if (chunk === null) return;
-    if (typeof chunk !== 'object' || Array.isArray(chunk)) {
-      failure = new UpstreamFault('bad_upstream_response');
-    } else if ((chunk as Chunk).error) {
-      failure = new APIError(undefined, (chunk as Chunk).error as object, undefined, headers);
-    } else {
-      try {
-        if (collect(chunk as Chunk)) finished = true;
-      } catch (error) {
-        failure = error;
-      }
-    }
-  }
-
-  function onError(error: ParseError): void {
-    // Only an event past MAX_EVENT_CHARS stops the parser; other parse errors are harmless.
-    if (error.type === 'max-buffer-size-exceeded') {
-      failure ??= new UpstreamFault('bad_upstream_response');
-    }
-  }
+  });
 
   /**
    * Hands over one chunk's deltas; true when it carried a finish reason. Text of another type
@@ -142,24 +107,6 @@ export function createChatCompletionsReader({ onDelta, headers }: ReaderOptions)
     }
     return finish;
   }
-
-  return {
-    feed(bytes) {
-      sawEvent = false;
-      if (done || failure !== undefined) return false;
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return sawEvent;
-    },
-    get finished() {
-      return finished;
-    },
-    get done() {
-      return done;
-    },
-    get failure() {
-      return failure;
-    },
-  };
 }
 
 function mapFinish(reason: string): FinishReason {

@@ -14,13 +14,12 @@ import type {
   ResponseInputContent,
   ResponseInputItem,
 } from 'openai/resources/responses/responses';
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { GenerationParams } from '@/lib/chat/request';
-import { UpstreamFault } from '@/lib/llm/errors';
 import {
-  MAX_EVENT_CHARS,
+  createJsonEventReader,
   text,
   usageOf,
+  type EventControl,
   type ReaderOptions,
   type UpstreamReader,
 } from '@/lib/llm/reader';
@@ -144,50 +143,12 @@ interface ResponsesEvent {
  * `bad_upstream_response`, a body that ends before a terminal event was cut.
  */
 export function createResponsesReader({ onDelta, headers }: ReaderOptions): UpstreamReader {
-  let finished = false; // a terminal event (completed, incomplete) was read
-  let done = false; // nothing more is read: a terminal event, or `[DONE]` from a compatible server
-  let failure: unknown; // the first reason the stream is broken
-  let sawEvent = false; // an event completed during the current feed
-  const decoder = new TextDecoder();
-  const parser = createParser({ maxBufferSize: MAX_EVENT_CHARS, onEvent, onError });
+  return createJsonEventReader(read);
 
-  function onEvent({ data }: EventSourceMessage): void {
-    sawEvent = true;
-    if (done || failure !== undefined) return;
-    if (data.startsWith('[DONE]')) {
-      done = true;
-      return;
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(data);
-    } catch (error) {
-      failure = error;
-      return;
-    }
-    if (event === null) return;
-    if (typeof event !== 'object' || Array.isArray(event)) {
-      failure = new UpstreamFault('bad_upstream_response');
-      return;
-    }
-    try {
-      read(event as ResponsesEvent);
-    } catch (error) {
-      failure = error;
-    }
-  }
-
-  function onError(error: ParseError): void {
-    // Only an event past MAX_EVENT_CHARS stops the parser; other parse errors are harmless.
-    if (error.type === 'max-buffer-size-exceeded') {
-      failure ??= new UpstreamFault('bad_upstream_response');
-    }
-  }
-
-  function read(event: ResponsesEvent): void {
+  function read(event: ResponsesEvent, control: EventControl): void {
     // As the SDK does for every event: an error object means the stream failed.
     if (event.error) {
-      failure = new APIError(undefined, event.error as object, undefined, headers);
+      control.fail(new APIError(undefined, event.error as object, undefined, headers));
       return;
     }
     switch (text(event.type)) {
@@ -210,20 +171,24 @@ export function createResponsesReader({ onDelta, headers }: ReaderOptions): Upst
       }
       case 'response.failed': {
         const error = event.response?.error;
-        failure = new APIError(
-          undefined,
-          error && typeof error === 'object' ? error : { message: 'response.failed' },
-          undefined,
-          headers,
+        control.fail(
+          new APIError(
+            undefined,
+            error && typeof error === 'object' ? error : { message: 'response.failed' },
+            undefined,
+            headers,
+          ),
         );
         return;
       }
       case 'error':
-        failure = new APIError(
-          undefined,
-          { code: event.code, message: event.message, param: event.param },
-          undefined,
-          headers,
+        control.fail(
+          new APIError(
+            undefined,
+            { code: event.code, message: event.message, param: event.param },
+            undefined,
+            headers,
+          ),
         );
         return;
     }
@@ -235,26 +200,8 @@ export function createResponsesReader({ onDelta, headers }: ReaderOptions): Upst
         const delta = usageOf(usage.input_tokens, usage.output_tokens, usage.total_tokens);
         if (delta) onDelta(delta);
       }
-      finished = true;
-      done = true;
+      control.finish();
+      control.end();
     }
   }
-
-  return {
-    feed(bytes) {
-      sawEvent = false;
-      if (done || failure !== undefined) return false;
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return sawEvent;
-    },
-    get finished() {
-      return finished;
-    },
-    get done() {
-      return done;
-    },
-    get failure() {
-      return failure;
-    },
-  };
 }
