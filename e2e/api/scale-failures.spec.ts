@@ -299,8 +299,11 @@ test('Redis is flushed mid-reply: every follower ends with the exact text, once'
   await redisLostMidReply('flush');
 });
 
-/** A redis-server, instances A and B sharing it, and a paced reply with a known answer on A. */
-async function replyOnA(name: string) {
+/**
+ * A redis-server, instances A and B sharing it, and a paced reply with a known answer on A
+ * (asked with `extra`, such as `params`).
+ */
+async function replyOnA(name: string, extra: Record<string, unknown> = {}) {
   const redisPort = await freePort();
   await startRedis(redisPort);
   const env = instanceEnv(redisPort, uniquePrefix());
@@ -311,13 +314,18 @@ async function replyOnA(name: string) {
   ]);
   const tag = uniqueTag(`sf-${name}`);
   const answer = words('w', 150);
-  const { streamUrl } = await postChat(`[[tag:${tag}]] [[echo]] [[delay:30]] ${answer}`, {}, A.url);
+  const { streamUrl } = await postChat(
+    `[[tag:${tag}]] [[echo]] [[delay:30]] ${answer}`,
+    extra,
+    A.url,
+  );
   return { A, B, tag, answer, streamUrl };
 }
 
 test('the generating instance is killed: another one continues the reply under the same id', async () => {
   test.setTimeout(120_000);
-  const { A, B, tag, answer, streamUrl } = await replyOnA('kill');
+  const params = { temperature: 0.3, maxTokens: 5000, reasoningEffort: 'low' };
+  const { A, B, tag, answer, streamUrl } = await replyOnA('kill', { params });
   let seen = 0;
   const follower = followWithEventSource(B.url + streamUrl, () => seen++, { timeoutMs: 90_000 });
   await expect.poll(() => seen).toBeGreaterThan(30);
@@ -345,9 +353,17 @@ test('the generating instance is killed: another one continues the reply under t
   expect(gap).toBeLessThan(LEASE_MS * 3);
 
   // One request continued the answer, from exactly the text the follower had before the notice.
-  const continued = (await simRecords(tag)).filter((r) => r.continuation);
+  const records = await simRecords(tag);
+  const continued = records.filter((r) => r.continuation);
   expect(continued).toHaveLength(1);
   expect(continued[0]!.lastAssistant).toBe(text(events.slice(0, at)));
+  // With the settings it was asked with; the longest answer less what was already said.
+  expect(records.find((r) => !r.continuation)?.params).toEqual(params);
+  const { maxTokens, ...rest } = continued[0]!.params;
+  expect(rest).toEqual({ temperature: 0.3, reasoningEffort: 'low' });
+  expect(typeof maxTokens).toBe('number');
+  expect(maxTokens as number).toBeGreaterThan(0);
+  expect(maxTokens as number).toBeLessThan(params.maxTokens);
 });
 
 test('an instance paused past its lease, with nobody to take over, keeps its reply', async () => {

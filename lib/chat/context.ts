@@ -16,6 +16,11 @@ function tokenCounter(): Promise<(text: string) => number> {
   return counter;
 }
 
+/** The tokens of `text` (OpenAI's o200k tokenizer; an estimate for other models). */
+export async function countTokens(text: string): Promise<number> {
+  return (await tokenCounter())(text);
+}
+
 export async function fitToWindow<M extends FitMessage>(
   messages: M[],
   contextTokens: number | undefined,

@@ -13,7 +13,9 @@ import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from '@/lib/htt
 import { isDraining } from '@/lib/shutdown';
 import { runReply } from '@/lib/chat/run-reply';
 import { contextTokensOf, resolveModel } from '@/lib/llm/models';
-import { fitToWindow } from '@/lib/chat/context';
+import { countTokens, fitToWindow } from '@/lib/chat/context';
+import { continuedParams, storedParams } from '@/lib/chat/carry-on';
+import type { Carried } from '@/lib/streams/takeover';
 import type { ChatRequestBody, GenerationParams } from '@/lib/chat/request';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { log } from '@/lib/log';
@@ -52,7 +54,7 @@ export function getHub(): ReplyHub {
           maxLifeMs: env.REPLY_MAX_DURATION_MS + env.REPLY_TTL_MS,
           leaseMs: env.REPLY_LEASE_MS,
           accepting: () => !isDraining(),
-          carryOn: (reply, messages) => void generate(store, reply, messages),
+          carryOn: (reply, carried) => void carryOn(store, reply, carried),
           onEvent: countHubEvent,
           log: (message, fields) => log.warn(message, fields),
         })
@@ -94,6 +96,23 @@ function generate(
     maxDurationMs: getEnv().REPLY_MAX_DURATION_MS,
     params,
   });
+}
+
+/**
+ * Streams the rest of a reply taken over from a stopped instance, with the settings it was asked
+ * with; a longest-answer setting counts the answer so far.
+ */
+async function carryOn(store: ReplyStore, reply: Reply, carried: Carried): Promise<void> {
+  const asked = storedParams(carried.params);
+  let params: GenerationParams | 'exhausted' | undefined = asked;
+  if (asked?.maxTokens !== undefined) {
+    params = continuedParams(asked, await countTokens(carried.text).catch(() => 0));
+  }
+  if (params === 'exhausted') {
+    store.append(reply, { event: 'close', data: { finishReason: 'length' } });
+    return;
+  }
+  await generate(store, reply, carried.messages, params);
 }
 
 /** The hub, once it can be used: a connection still being made is waited for, briefly. */
@@ -142,6 +161,7 @@ export async function startReply(body: ChatRequestBody, client: string): Promise
     throw error;
   }
   reply.request = fitted.messages;
+  reply.params = body.params;
   void generate(hub.local, reply, fitted.messages, body.params).finally(
     () => void limiter.end(client),
   );

@@ -22,7 +22,13 @@ import type { Found, ReplyHub } from '@/lib/streams/hub';
 import { Leases, redisLeaseStore } from '@/lib/streams/lease';
 import { Replica } from '@/lib/streams/redis-replica';
 import { applyById, Mirrors, type StreamEntry } from '@/lib/streams/redis-mirror';
-import { CONTINUED_NOTICE, continuation, endsWithClose, textOf } from '@/lib/streams/takeover';
+import {
+  CONTINUED_NOTICE,
+  continuation,
+  endsWithClose,
+  textOf,
+  type Carried,
+} from '@/lib/streams/takeover';
 
 export interface RedisHubOptions {
   url: string;
@@ -35,8 +41,12 @@ export interface RedisHubOptions {
   leaseMs: number;
   /** Whether this instance may take replies over (not while it drains). */
   accepting: () => boolean;
-  /** Carries on a reply taken over from a stopped instance, with the request that continues it. */
-  carryOn: (reply: Reply, messages: unknown[]) => void;
+  /**
+   * Carries on a reply taken over from a stopped instance: `messages` is the request that
+   * continues it from `text` (the answer so far), `params` the settings it was asked with as
+   * stored (unchecked; undefined when it had none or a version that kept none stored it).
+   */
+  carryOn: (reply: Reply, carried: Carried) => void;
   /** Takeovers and hand-overs, for the metrics. */
   onEvent?: (event: 'takeover' | 'handover' | 'lease_lost', reply: Reply) => void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -377,16 +387,32 @@ export class RedisHub implements ReplyHub {
       reply.pushFrames(frames, false);
       const messages = JSON.parse(request) as unknown[];
       reply.request = messages;
+      reply.params = parseStored(meta.params);
       this.local.adopt(reply);
       // Redis has these frames already (tracking from the store's `created` counted none).
       this.replica.track(reply, frames.length);
       this.local.append(reply, { event: 'notice', data: { ...CONTINUED_NOTICE } });
       this.options.log?.('reply taken over', { id, events: frames.length });
       this.options.onEvent?.('takeover', reply);
-      this.options.carryOn(reply, continuation(messages, textOf(frames)));
+      const text = textOf(frames);
+      this.options.carryOn(reply, {
+        messages: continuation(messages, text),
+        text,
+        params: reply.params,
+      });
     } catch (error) {
       this.options.log?.('takeover failed', { id, error: (error as Error).message });
       if (won && !this.local.get(id)) await this.leases.release(id).catch(() => {});
     }
+  }
+}
+
+/** A stored JSON value, or undefined when there is none or it does not parse. */
+function parseStored(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -130,7 +130,7 @@ export class Replica {
       let setup = 0;
       if (from === 0) {
         const meta = key('r', reply.id, 'm');
-        pipeline.hset(meta, { model: reply.model, created: String(reply.created), done: '0' });
+        pipeline.hset(meta, metaFields(reply));
         setup++;
         if (reply.request !== undefined) {
           pipeline.set(key('r', reply.id, 'q'), JSON.stringify(reply.request));
@@ -198,11 +198,7 @@ export class Replica {
     const { redis, key } = this.options;
     const multi = redis.multi();
     multi.del(key('r', reply.id, 'e'));
-    multi.hset(key('r', reply.id, 'm'), {
-      model: reply.model,
-      created: String(reply.created),
-      done: '0',
-    });
+    multi.hset(key('r', reply.id, 'm'), metaFields(reply));
     if (reply.request !== undefined) {
       multi.set(key('r', reply.id, 'q'), JSON.stringify(reply.request));
     }
@@ -267,4 +263,18 @@ export function defineAppend(redis: Redis): void {
 
 function commandCount(pipeline: ChainableCommander): number {
   return (pipeline as unknown as { length: number }).length;
+}
+
+/**
+ * A running reply's hash in Redis: its model and start, not done, and the generation settings it
+ * was asked with, if any (a field of its own: an instance of the version before ignores it).
+ */
+function metaFields(reply: Reply): Record<string, string> {
+  const fields: Record<string, string> = {
+    model: reply.model,
+    created: String(reply.created),
+    done: '0',
+  };
+  if (reply.params !== undefined) fields.params = JSON.stringify(reply.params);
+  return fields;
 }

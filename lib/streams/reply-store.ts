@@ -92,6 +92,8 @@ export class Reply {
   movedAway = false;
   /** What was asked (the messages), kept so that another instance can continue the reply. */
   request: unknown;
+  /** The generation settings it was asked with (`params`), kept for the same reason. */
+  params: unknown;
   /** Aborts the upstream request; the generator listens to its signal. */
   readonly upstream = new AbortController();
   endedAt: number | undefined;

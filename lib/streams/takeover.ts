@@ -12,6 +12,16 @@ export const CONTINUED_NOTICE = {
     'The server generating this reply stopped; another one continued it from the text so far.',
 } as const;
 
+/** What a reply taken over is carried on with (see `RedisHubOptions.carryOn`). */
+export interface Carried {
+  /** The request that continues the answer. */
+  messages: unknown[];
+  /** The answer so far. */
+  text: string;
+  /** The generation settings it was asked with, as stored (unchecked), if any. */
+  params: unknown;
+}
+
 /** The answer's text in `frames` (the `message` events, in order). */
 export function textOf(frames: readonly string[]): string {
   let text = '';
