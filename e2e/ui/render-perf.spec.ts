@@ -119,6 +119,11 @@ function quantile(values: number[], q: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+// Playwright's trace recorder snapshots the whole DOM around each action: on a long answer one
+// main-thread task of 60–70 ms, which is the test measuring itself (a CPU profile shows
+// Playwright's `captureSnapshot`/`visitNode`, no code of the page).
+test.use({ trace: 'off' });
+
 test('a long answer streams without long tasks, at a cost per update that does not grow', async ({
   page,
   browser,
@@ -179,18 +184,8 @@ test('a long answer streams without long tasks, at a cost per update that does n
       `\n  long tasks seen by the page (wall time, ms): ${JSON.stringify(longTasks)}`,
   );
 
-  // (a) Nothing blocks the main thread long enough to drop input or several frames. NOT
-  // ENFORCED for now: on the current CI machine (Intel Xeon, 2 cores) one task of 55–70 ms CPU
-  // shows up as a long reply ends (a script evaluation with some twenty style recalculations,
-  // not identified yet), with this release and with the one before it alike; on the machine
-  // the budget was set on (AMD EPYC) there was none. The benchmark (figure 5) keeps reporting
-  // it as a goal not met; the issue notes say so. Reported here, not asserted.
-  if (long.length > 0) {
-    test.info().annotations.push({
-      type: 'budget not met',
-      description: `main-thread tasks over 50 ms (CPU): ${JSON.stringify(long)}`,
-    });
-  }
+  // (a) Nothing blocks the main thread long enough to drop input or several frames.
+  expect(long, 'main-thread tasks over 50 ms CPU').toEqual([]);
   // (b) The answer grew about sevenfold from the first quarter to the last; the work per frame
   // must not. (It still grows a little: the browser's layout and paint of a longer page, about
   // 1 ms; the script part stays flat.) Below 1 ms, noise dominates, hence the floor; the 90th
@@ -263,13 +258,7 @@ test('two answers streaming side by side (compare) cost per frame what they cost
       `frame ${q1} ms in the first quarter, ${q4} ms in the last; tasks over 50 ms CPU: ` +
       JSON.stringify(long.map((t) => round(t.cpu))),
   );
-  // As for one answer: reported, not asserted, on this machine (see above).
-  if (long.length > 0) {
-    test.info().annotations.push({
-      type: 'budget not met',
-      description: `compare: main-thread tasks over 50 ms (CPU): ${JSON.stringify(long)}`,
-    });
-  }
+  expect(long, 'main-thread tasks over 50 ms CPU').toEqual([]);
   expect(q4, 'median CPU per frame, last quarter vs first').toBeLessThanOrEqual(
     2 * Math.max(q1, 1),
   );
