@@ -127,6 +127,31 @@ describe('streamToFollower', () => {
     }
   });
 
+  it('a running reply resumed after an id it has not reached sends only what comes after it', async () => {
+    const { store } = setup();
+    const reply = store.create('m'); // meta is 1
+    say(store, reply, 'a'); // 2
+    const f = open(store, reply, 4);
+    readers.push(f.reader);
+    await f.next(); // retry only
+    for (const piece of ['b', 'c', 'd', 'e']) say(store, reply, piece); // 3–6
+    finish(store, reply); // 7
+    const events = await f.drain();
+    expect(events.map((e) => e.id)).toEqual([5, 6, 7]);
+    expect(events[0]).toEqual({ event: 'message', id: 5, data: { content: 'd' } });
+  });
+
+  it('a running reply resumed after an id beyond its end sends nothing, and ends', async () => {
+    const { store } = setup();
+    const reply = store.create('m');
+    const f = open(store, reply, 50);
+    readers.push(f.reader);
+    await f.next(); // retry only
+    say(store, reply, 'a');
+    finish(store, reply);
+    expect(await f.drain()).toEqual([]);
+  });
+
   it('delivers events appended after it started, then ends with close', async () => {
     const { store } = setup();
     const reply = store.create('m');

@@ -125,6 +125,19 @@ for (const dialect of DIALECTS) {
       expect(text(replay.events)).toBe(text(all));
     });
 
+    test('a Last-Event-ID ahead of a running reply gets only the events after it', async () => {
+      const { streamUrl } = await postChat('[[tokens:40]] [[delay:40]]', {}, APP());
+      const ahead = 30;
+      const early = await readSse(APP() + streamUrl, { stopWhen: (e) => e.length >= 3 });
+      // Asked while the reply is still short of event 30.
+      expect(early.events.at(-1)!.id).toBeLessThan(ahead);
+      const rest = await readSse(APP() + streamUrl, {
+        headers: { 'Last-Event-ID': String(ahead) },
+      });
+      expect(rest.events.map((e) => e.id)).toEqual(rest.events.map((_, i) => ahead + 1 + i));
+      expect(rest.events.at(-1)?.event).toBe('close');
+    });
+
     test('after close, a reconnect gets 204; unknown ids get 404', async () => {
       const { streamUrl } = await postChat('[[tokens:3]] [[delay:0]]', {}, APP());
       const done = await readSse(APP() + streamUrl);

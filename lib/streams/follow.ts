@@ -88,6 +88,10 @@ export function streamToFollower(
   after: number,
   options: FollowOptions,
 ): ReadableStream<Uint8Array> {
+  /**
+   * The last event written, or skipped: a client that says it has events the reply has not
+   * reached yet (a `Last-Event-ID` ahead of it) gets only what comes after them.
+   */
   let cursor = Math.min(after, reply.visibleEventId);
   /** How much of frames[cursor] has been written already (a frame cut by MAX_WRITE_CHARS). */
   let offset = 0;
@@ -189,6 +193,7 @@ export function streamToFollower(
             if (!cancelled) controller.close();
             return;
           }
+          if (cursor < after) cursor = Math.min(after, reply.visibleEventId);
           if (cursor < reply.visibleEventId) {
             write(controller, takePending());
             if (over()) {
