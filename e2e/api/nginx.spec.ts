@@ -1,6 +1,13 @@
 import { expect, test } from '@playwright/test';
 import { startNginx } from '../support/nginx';
-import { expectConsecutiveIds, oneRequest, postChat, readSse, text } from '../support/api';
+import {
+  expectConsecutiveIds,
+  oneRequest,
+  postChat,
+  readSse,
+  someClient,
+  text,
+} from '../support/api';
 
 test.describe('behind nginx with the documented configuration', () => {
   let nginx: Awaited<ReturnType<typeof startNginx>>;
@@ -41,5 +48,26 @@ test.describe('behind nginx with the documented configuration', () => {
     const bad = await fetch(`${nginx.url}/api/chat`, { method: 'POST', body: '{' });
     expect(bad.status).toBe(415);
     expect((await bad.json()).error.code).toBe('unsupported_media_type');
+  });
+
+  test('a message with a large image gets through; a body over every limit gets the JSON 413', async () => {
+    const image = (bytes: number) => ({
+      type: 'image_url',
+      image_url: { url: `data:image/png;base64,${Buffer.alloc(bytes, 9).toString('base64')}` },
+    });
+    const post = (content: unknown) =>
+      fetch(`${nginx.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...someClient() },
+        body: JSON.stringify({ messages: [{ role: 'user', content }] }),
+      });
+    // 3 MiB of image (4 MiB as base64): over the text-only limit, well within the image limits.
+    const large = await post([{ type: 'text', text: '[[delay:0]] Look' }, image(3 * 1024 * 1024)]);
+    expect(large.status).toBe(201);
+    // Four images of 4.5 MiB: 24 MiB as base64, more than nginx lets through.
+    const huge = await post([1, 2, 3, 4].map(() => image(4.5 * 1024 * 1024)));
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('content-type')).toContain('application/json');
+    expect((await huge.json()).error.code).toBe('body_too_large');
   });
 });
