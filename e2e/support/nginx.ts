@@ -4,7 +4,7 @@
  * file says to do for several instances). Only the listen port and the upstream ports are replaced.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports';
@@ -13,6 +13,9 @@ export async function startNginx(
   upstreamPorts: number | number[],
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'streamchat-nginx-'));
+  // Started as root, nginx's workers run as `nobody`: they must reach the temp paths below (a
+  // request body larger than its buffer is written there).
+  chmodSync(dir, 0o755);
   const port = await freePort();
   const site = readFileSync('deploy/nginx.conf', 'utf8')
     .replace(
