@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import { useTranslations } from 'next-intl';
 import type { StoredMessage } from '@/lib/client/types';
-import { chatActions } from '@/lib/client/store';
+import { canContinue, chatActions } from '@/lib/client/store';
 import { errorView } from '@/lib/client/error-view';
 import { Markdown } from '@/components/markdown';
 import { CopyButton } from '@/components/copy-button';
@@ -15,6 +15,7 @@ import {
   OmittedNote,
   ReconnectingNotice,
   StoppedNote,
+  CutShortNote,
   WaitingNotice,
 } from '@/components/message/notices';
 import { Reasoning } from '@/components/message/reasoning';
@@ -44,7 +45,8 @@ export function AssistantMessage({
   const { status, error, reasoning, content } = message;
   const streaming = status === 'streaming';
   const waitId = useId();
-  const secondsLeft = useSecondsLeft(status === 'error' ? error?.retryAt : undefined);
+  // Only the last reply can be retried: an older error does not count down (nothing waits on it).
+  const secondsLeft = useSecondsLeft(status === 'error' && isLast ? error?.retryAt : undefined);
   const retry = status === 'error' && (!error || errorView(error, t).retry);
   const waited = useWaitingSeconds(
     streaming && !content && !reasoning,
@@ -79,6 +81,7 @@ export function AssistantMessage({
         </p>
       )}
       {status === 'stopped' && <StoppedNote reason={message.stopReason} />}
+      {status === 'done' && message.cutShort && <CutShortNote reason={message.cutShort} />}
       {status === 'error' && error && (
         <ErrorAlert error={error} waitId={waitId} secondsLeft={secondsLeft} />
       )}
@@ -112,7 +115,7 @@ export function AssistantMessage({
             </button>
           )}
           {isLast && <RegenerateWith current={message.model} />}
-          {isLast && (status === 'stopped' || status === 'error') && content && (
+          {isLast && canContinue(message) && content && (
             <button type="button" className="btn-ghost" onClick={() => chatActions.continue()}>
               <PlayIcon />
               {t('message.continue')}

@@ -36,6 +36,16 @@ export function StoppedNote({ reason }: { reason: 'user' | 'abandoned' | undefin
   );
 }
 
+/** A reply that ended before its answer did: at a length limit, or by the provider's filter. */
+export function CutShortNote({ reason }: { reason: 'length' | 'content_filter' }) {
+  const t = useTranslations();
+  return (
+    <p className="mt-1 text-xs font-medium text-amber-800 dark:text-amber-300">
+      {reason === 'length' ? t('notices.cutLength') : t('notices.cutFilter')}
+    </p>
+  );
+}
+
 /** Titles of the chats whose reply streams right now in this browser. */
 function useRunningTitles(): string[] {
   const state = useSyncExternalStore(chatStore.subscribe, chatStore.getSnapshot, getServerSnapshot);

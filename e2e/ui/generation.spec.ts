@@ -57,3 +57,32 @@ for (const [dialect, api, url] of [
     expect((await recorded(reset))[0]!.params).toEqual({});
   });
 }
+
+test('an answer cut at the longest-answer setting says so, and Continue asks for the rest', async ({
+  page,
+}) => {
+  const chat = new ChatPage(page);
+  await chat.goto(process.env.APP_URL!);
+  await chat.settings.click();
+  const answers = page.getByRole('group', { name: 'Answers' });
+  await answers.getByRole('spinbutton', { name: 'Longest answer (tokens)' }).fill('12');
+  const text = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+  await chat.askAndWait(`[[echo]] [[delay:0]] ${text}`);
+  const cut = chat.answer().getByText('The answer reached its length limit');
+  await expect(cut).toBeVisible();
+  const first = await chat.answerText();
+  expect(text.startsWith(first.trim())).toBe(true);
+  expect(first.length).toBeLessThan(text.length);
+
+  await chat.answer().getByRole('button', { name: 'Continue' }).click();
+  await chat.waitForStatus('done');
+  await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(first.length);
+  expect(text.startsWith((await chat.answerText()).trim())).toBe(true);
+
+  // A complete answer carries no such note.
+  if (!(await answers.isVisible())) await chat.settings.click();
+  await answers.getByRole('button', { name: "Use the model's defaults" }).click();
+  await chat.askAndWait('[[echo]] [[delay:0]] short and whole');
+  await expect(chat.answer()).toHaveAttribute('data-status', 'done');
+  await expect(chat.answer().getByText('The answer reached its length limit')).toHaveCount(0);
+});

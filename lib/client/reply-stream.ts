@@ -35,7 +35,12 @@ export interface WatchHandlers {
   /** The reply's first frame: the model that answers, among other things. */
   onMeta?(meta: MetaData): void;
   onReconnecting(reconnecting: boolean): void;
-  onEnd(status: Exclude<MessageStatus, 'streaming'>, error?: ErrorData): void;
+  /** `cutShort`: a reply that ended before its answer did (`close` with `length`, `content_filter`). */
+  onEnd(
+    status: Exclude<MessageStatus, 'streaming'>,
+    error?: ErrorData,
+    cutShort?: 'length' | 'content_filter',
+  ): void;
 }
 
 export interface Watching {
@@ -191,11 +196,15 @@ export function watchReplyStream(
     if (scheduled !== null) cancelAnimationFrame(scheduled);
     if (timer !== null) clearTimeout(timer);
   };
-  const end = (status: Exclude<MessageStatus, 'streaming'>, err?: ErrorData) => {
+  const end = (
+    status: Exclude<MessageStatus, 'streaming'>,
+    err?: ErrorData,
+    cutShort?: 'length' | 'content_filter',
+  ) => {
     if (ended) return;
     stop();
     flush();
-    handlers.onEnd(status, err);
+    handlers.onEnd(status, err, cutShort);
   };
 
   function open(from: number): EventSource {
@@ -236,10 +245,10 @@ export function watchReplyStream(
     on('notice', () => {});
     on('close', (data) => {
       const { finishReason } = data as CloseData;
-      end(
-        finishReason === 'stopped' ? 'stopped' : finishReason === 'error' ? 'error' : 'done',
-        error,
-      );
+      if (finishReason === 'stopped' || finishReason === 'error') end(finishReason, error);
+      else if (finishReason === 'length' || finishReason === 'content_filter') {
+        end('done', undefined, finishReason);
+      } else end('done');
     });
     source.addEventListener('open', () => {
       if (source !== es || ended) return;

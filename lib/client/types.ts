@@ -54,6 +54,12 @@ export const storedMessageSchema = z.object({
    */
   stopReason: z.enum(['user', 'abandoned']).optional(),
   /**
+   * Why a `done` reply ended before the model finished its answer: `length` (the longest-answer
+   * setting or the model's own limit), `content_filter` (the provider's filter). Absent when the
+   * answer is complete, and in data saved before it existed.
+   */
+  cutShort: z.enum(['length', 'content_filter']).optional(),
+  /**
    * The server refused to start it yet (429: too many replies at once, or per minute): it starts
    * by itself at `until` (epoch ms) or as soon as another reply of this browser ends.
    */

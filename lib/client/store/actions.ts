@@ -38,6 +38,7 @@ import {
 } from './replies';
 import {
   activeConversation,
+  canContinue,
   comparedAnswers,
   findConversation,
   flushSaves,
@@ -428,13 +429,7 @@ export const chatActions = {
   continue() {
     const c = activeConversation();
     const last = lastShown(c);
-    if (
-      !c ||
-      !last ||
-      last.role !== 'assistant' ||
-      (last.status !== 'stopped' && last.status !== 'error')
-    )
-      return;
+    if (!c || !last || last.role !== 'assistant' || !canContinue(last)) return;
     const history = historyOf([...historyBefore(c, last.id), last]).then((h) => [
       ...h,
       { role: 'user', content: CONTINUE_PROMPT },
@@ -446,6 +441,7 @@ export const chatActions = {
         status: 'streaming',
         error: undefined,
         stopReason: undefined,
+        cutShort: undefined,
         replyId: undefined,
         lastEventId: undefined,
         metrics: undefined,

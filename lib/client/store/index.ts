@@ -13,6 +13,7 @@
 export { chatActions, type Removed } from './actions';
 export {
   activeConversation,
+  canContinue,
   chatStore,
   comparedAnswers,
   getServerSnapshot,

@@ -114,7 +114,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
           }));
         },
         onReconnecting: (on) => setReconnecting(messageId, on),
-        onEnd(status, error) {
+        onEnd(status, error, cutShort) {
           following.delete(messageId);
           followedReplies.delete(messageId);
           continuing.delete(messageId);
@@ -134,6 +134,7 @@ function attach(conversationId: string, messageId: string, replyId: string) {
                 // Nobody pressed Stop (here or in another tab): the server stopped a reply no
                 // page followed for its grace period.
                 stopReason: status === 'stopped' ? (m.stopReason ?? 'abandoned') : m.stopReason,
+                cutShort,
                 thoughtMs: m.reasoning ? thought(m) : m.thoughtMs,
                 metrics:
                   sent !== undefined && firstAt !== undefined

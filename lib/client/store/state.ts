@@ -80,6 +80,19 @@ export function lastShown(c: Conversation | undefined): StoredMessage | undefine
 }
 
 /** The answers of a compare still waiting for a pick, side by side (empty when none). */
+/**
+ * Whether Continue applies to a reply: one that stopped, failed, or was cut at a length limit
+ * (not one a content filter ended: asking again would meet the same filter).
+ */
+export function canContinue(m: StoredMessage): boolean {
+  return (
+    m.role === 'assistant' &&
+    (m.status === 'stopped' ||
+      m.status === 'error' ||
+      (m.status === 'done' && m.cutShort === 'length'))
+  );
+}
+
 export function comparedAnswers(c: Conversation | undefined): StoredMessage[] {
   if (!c?.comparing) return [];
   return c.messages.filter((m) => m.compareId === c.comparing);
