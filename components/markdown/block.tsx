@@ -61,7 +61,13 @@ const AUTO = {
   h4: ({ node: _n, ...p }: Props<'h4'>) => <h4 dir="auto" {...p} />,
   h5: ({ node: _n, ...p }: Props<'h5'>) => <h5 dir="auto" {...p} />,
   h6: ({ node: _n, ...p }: Props<'h6'>) => <h6 dir="auto" {...p} />,
-  table: ({ node: _n, ...p }: Props<'table'>) => <table dir="auto" {...p} />,
+  // Wider than the column (many columns, a phone): it scrolls sideways in its own box, which
+  // the keyboard can reach too.
+  table: ({ node: _n, ...p }: Props<'table'>) => (
+    <div className="table-scroll" tabIndex={0}>
+      <table dir="auto" {...p} />
+    </div>
+  ),
 } satisfies Components;
 
 /** Which react-markdown components to use: code blocks know whether their block is final. */

@@ -136,3 +136,42 @@ test('before a slow first token the reply shows it waits: the seconds, then that
   await expect(counting).toHaveCount(0);
   await expect(hint).toHaveCount(0);
 });
+
+test.describe('a wide table on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
+
+  test('scrolls sideways in its own box: every column can be reached, the page stays as wide as the screen', async ({
+    page,
+  }) => {
+    const chat = new ChatPage(page);
+    await chat.goto(APP());
+    const columns = Array.from({ length: 8 }, (_, i) => `Column ${i + 1}`);
+    const table = [
+      `| ${columns.join(' | ')} |`,
+      `|${columns.map(() => ' --- ').join('|')}|`,
+      `| ${columns.map((_, i) => `a long cell value ${i + 1}`).join(' | ')} |`,
+    ].join('\n');
+    await chat.askAndWait(`[[echo]] [[delay:0]] ${table}`);
+    const box = chat.answer().locator('.table-scroll');
+    await expect(box.locator('th')).toHaveCount(8);
+    // The page does not scroll sideways; the table's box does.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    const { client, scroll } = await box.evaluate((el) => ({
+      client: el.clientWidth,
+      scroll: el.scrollWidth,
+    }));
+    expect(scroll).toBeGreaterThan(client);
+    const last = box.locator('th').last();
+    await expect(last).not.toBeInViewport();
+    await box.evaluate((el) => el.scrollBy({ left: el.scrollWidth }));
+    await expect(last).toBeInViewport();
+    // Cells keep a readable width rather than a word per line.
+    const width = await box
+      .locator('td')
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().width);
+    expect(width).toBeGreaterThanOrEqual(7 * 16 - 1);
+  });
+});
