@@ -41,13 +41,21 @@ export function UserMessage({
     refocus.current = true;
     setEditing(false);
   };
+  const form = useRef<HTMLFormElement>(null);
+  // The edit box opens where the question was: all of it in view, even when the page was
+  // following the end of the conversation.
+  useEffect(() => {
+    if (editing) form.current?.scrollIntoView({ block: 'nearest' });
+  }, [editing]);
   const text = cleanMessage(draft);
   const attachments = message.attachments ?? [];
-  const sendable = !!text || attachments.length > 0;
+  // Unchanged, it would only make a copy of the same question.
+  const sendable = (!!text || attachments.length > 0) && text !== cleanMessage(message.content);
 
   if (editing) {
     return (
       <form
+        ref={form}
         aria-label={t('message.editForm')}
         data-edit-message
         className="ml-auto w-full max-w-[85%] space-y-2"
@@ -107,23 +115,26 @@ export function UserMessage({
           {message.content}
         </div>
       )}
-      <div className="mt-1 flex items-center gap-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+      <div className="mt-1 flex items-center gap-1">
+        {/* Always shown, as under answers: that a question has other versions is worth seeing. */}
         {versions && <VersionSwitcher messageId={message.id} versions={versions} disabled={busy} />}
-        <MessageTime at={message.createdAt} />
-        <CopyButton text={message.content} />
-        <button
-          ref={editButton}
-          type="button"
-          className="btn-ghost"
-          disabled={busy}
-          onClick={() => {
-            setDraft(message.content);
-            setEditing(true);
-          }}
-        >
-          <EditIcon />
-          <span className="sr-only sm:not-sr-only">{t('message.edit')}</span>
-        </button>
+        <span className="flex items-center gap-1 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+          <MessageTime at={message.createdAt} />
+          <CopyButton text={message.content} />
+          <button
+            ref={editButton}
+            type="button"
+            className="btn-ghost"
+            disabled={busy}
+            onClick={() => {
+              setDraft(message.content);
+              setEditing(true);
+            }}
+          >
+            <EditIcon />
+            <span className="sr-only sm:not-sr-only">{t('message.edit')}</span>
+          </button>
+        </span>
       </div>
     </article>
   );
