@@ -95,11 +95,12 @@ test('replies in two chats in two tabs stream at the same time and both complete
   const [a, b] = await twoTabs(context);
   const first = words(100);
   const second = Array.from({ length: 100 }, (_, i) => `v${i}`).join(' ');
-  // 100 words at 60 ms: 6 s each, still streaming when both are checked on a slow machine.
-  await a.ask(`[[echo]] [[delay:60]] ${first}`);
+  // 100 words at 120 ms: 12 s each, still streaming when both are checked on a slow machine (at
+  // 60 ms, one CI-like run under load saw A's reply end before B's had started).
+  await a.ask(`[[echo]] [[delay:120]] ${first}`);
   await expect(b.history.getByRole('listitem')).toHaveCount(1);
   await b.newChat.click();
-  await b.ask(`[[echo]] [[delay:60]] ${second}`);
+  await b.ask(`[[echo]] [[delay:120]] ${second}`);
   await expect(a.history.getByRole('listitem')).toHaveCount(2);
   // Both are streaming at once.
   await expect(a.answer()).toHaveAttribute('data-status', 'streaming');
@@ -110,10 +111,10 @@ test('replies in two chats in two tabs stream at the same time and both complete
   await a.expectAnswer(first);
   await b.expectAnswer(second);
   // Each tab sees the other's chat complete too.
-  await a.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:60\]\] v0/ }).click();
+  await a.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:120\]\] v0/ }).click();
   await expect(a.answer()).toHaveAttribute('data-status', 'done');
   await a.expectAnswer(second);
-  await b.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:60\]\] w0/ }).click();
+  await b.history.getByRole('button', { name: /^\[\[echo\]\] \[\[delay:120\]\] w0/ }).click();
   await expect(b.answer()).toHaveAttribute('data-status', 'done');
   await b.expectAnswer(first);
 
