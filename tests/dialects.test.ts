@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createSimulator } from '@/lib/simulator/server';
 import { tokenize } from '@/lib/simulator/content';
-import { ReplyStore } from '@/lib/streams/reply-store';
 import type { GenerationParams } from '@/lib/chat/request';
-import { FakeClock, replyEvents, textOf, type JsonEvent } from './helpers';
+import { replyEvents, testStore, textOf, type JsonEvent } from './helpers';
 
 type RunReply = typeof import('@/lib/chat/run-reply').runReply;
 
@@ -60,18 +59,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-function newStore() {
-  const clock = new FakeClock();
-  const store = new ReplyStore({
-    graceMs: GRACE,
-    ttlMs: 600_000,
-    maxReplyBytes: 1024 * 1024,
-    maxBytes: 64 * 1024 * 1024,
-    maxReplies: 100,
-    timers: clock,
-  });
-  return { store, clock };
-}
+const newStore = () => testStore(GRACE);
 
 const names = (events: JsonEvent[]) => events.map((e) => e.event);
 const records = (tag: string) => sim.records.filter((r) => r.tag === tag);

@@ -1,29 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ReplyStore, type Reply } from '@/lib/streams/reply-store';
+import type { ReplyStore, Reply } from '@/lib/streams/reply-store';
 import {
   streamToFollower,
   MAX_WRITE_CHARS,
   openFollowerCount,
   type FollowOptions,
 } from '@/lib/streams/follow';
-import { FakeClock, parseSse, recordingParser, toJsonEvents, type JsonEvent } from './helpers';
+import { parseSse, recordingParser, testStore, toJsonEvents, type JsonEvent } from './helpers';
 
 const GRACE = 30_000;
 /** Long enough that no ping shows up unless a test asks for one. */
 const QUIET = 60_000;
 
-function setup() {
-  const clock = new FakeClock();
-  const store = new ReplyStore({
-    graceMs: GRACE,
-    ttlMs: 600_000,
-    maxReplyBytes: 1024 * 1024,
-    maxBytes: 64 * 1024 * 1024,
-    maxReplies: 100,
-    timers: clock,
-  });
-  return { clock, store };
-}
+const setup = () => testStore(GRACE);
 
 function say(store: ReplyStore, reply: Reply, content: string): void {
   store.append(reply, { event: 'message', data: { content } });

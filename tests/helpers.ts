@@ -3,7 +3,8 @@
  * fake clock for the reply store's injected timers.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { Timers } from '@/lib/streams/reply-store';
+import { ReplyStore, type Timers } from '@/lib/streams/reply-store';
+import type { Limits } from '@/lib/chat/request';
 
 export interface Parsed {
   events: EventSourceMessage[];
@@ -104,3 +105,29 @@ export class FakeClock implements Timers {
     this.time = target;
   }
 }
+
+/** A reply store on a fake clock, with room to spare: tests that are not about its limits. */
+export function testStore(graceMs: number): { store: ReplyStore; clock: FakeClock } {
+  const clock = new FakeClock();
+  const store = new ReplyStore({
+    graceMs,
+    ttlMs: 600_000,
+    maxReplyBytes: 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+    maxReplies: 100,
+    timers: clock,
+  });
+  return { store, clock };
+}
+
+/** Small request limits, easy to reach in a test. */
+export const TEST_LIMITS: Limits = {
+  maxBodyBytes: 4096,
+  maxMessages: 5,
+  maxMessageChars: 100,
+  maxTotalChars: 250,
+  maxImageBodyBytes: 4096,
+  maxImagesPerMessage: 2,
+  maxImages: 3,
+  maxImageBytes: 1000,
+};

@@ -3,21 +3,13 @@
  * each upstream dialect is sent; the simulator's reading of them back.
  */
 import { describe, expect, it } from 'vitest';
-import { parseChatRequest, type Limits } from '@/lib/chat/request';
+import { parseChatRequest } from '@/lib/chat/request';
+import { TEST_LIMITS } from './helpers';
 import { ApiError } from '@/lib/http/api-error';
 import { chatCompletionsBody, chatCompletionsParams } from '@/lib/llm/chat-completions';
 import { receivedParams } from '@/lib/simulator/dialects';
 
-const LIMITS: Limits = {
-  maxBodyBytes: 4096,
-  maxMessages: 5,
-  maxMessageChars: 100,
-  maxTotalChars: 250,
-  maxImageBodyBytes: 4096,
-  maxImagesPerMessage: 2,
-  maxImages: 3,
-  maxImageBytes: 1000,
-};
+const LIMITS = TEST_LIMITS;
 
 const messages = [{ role: 'user', content: 'hi' }];
 

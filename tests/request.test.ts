@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseChatRequest, type Limits } from '@/lib/chat/request';
+import { TEST_LIMITS } from './helpers';
 import { ApiError } from '@/lib/http/api-error';
 
-const LIMITS: Limits = {
-  maxBodyBytes: 4096,
-  maxMessages: 5,
-  maxMessageChars: 100,
-  maxTotalChars: 250,
-  maxImageBodyBytes: 4096,
-  maxImagesPerMessage: 2,
-  maxImages: 3,
-  maxImageBytes: 1000,
-};
+const LIMITS = TEST_LIMITS;
 const URL_ = 'http://localhost/api/chat';
 
 function post(
