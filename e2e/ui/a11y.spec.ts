@@ -84,12 +84,13 @@ test('the main flow works with the keyboard alone, with a visible focus', async 
 });
 
 test('the live region announces a reply once, not every token', async ({ page }) => {
+  test.slow(); // two 8 s replies
   const chat = new ChatPage(page);
   await chat.goto(APP());
   await expect(chat.announcer).toHaveAttribute('aria-live', 'polite');
   await chat.recordAnnouncements();
 
-  await chat.ask('[[tokens:200]] [[delay:15]]');
+  await chat.ask('[[tokens:400]] [[delay:20]]');
   // While it streams, the region only ever says that the assistant is replying.
   await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(100);
   expect(await chat.announcements()).toEqual(['', 'The assistant is replying.']);
@@ -110,8 +111,8 @@ test('the live region announces a reply once, not every token', async ({ page })
   await chat.askAndWait('a second chat');
   await expect(chat.announcer).toHaveText('The assistant replied: Reply to: a second chat');
   const before = (await chat.announcements()).length;
-  await chat.chat('[[tokens:200]] [[delay:15]]').click();
-  await expect(chat.title).toHaveText('[[tokens:200]] [[delay:15]]');
+  await chat.chat('[[tokens:400]] [[delay:20]]').click();
+  await expect(chat.title).toHaveText('[[tokens:400]] [[delay:20]]');
   await chat.chat('a second chat').click();
   await expect(chat.title).toHaveText('a second chat');
   await chat.answer().getByRole('button', { name: 'Regenerate' }).click();

@@ -17,7 +17,7 @@ test('a person asks, watches the answer grow, and it completes', async ({ page }
       if (len > (w.answerLengths.at(-1) ?? 0)) w.answerLengths.push(len);
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
-  await chat.ask('[[tokens:100]] [[delay:40]]');
+  await chat.ask('[[tokens:200]] [[delay:40]]');
   await expect(chat.stop).toBeVisible();
   await chat.waitForStatus('done');
   const lengths = await page.evaluate(

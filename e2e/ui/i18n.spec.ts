@@ -85,7 +85,7 @@ test.describe('a browser set to Chinese', () => {
     await expect(page.getByRole('list', { name: '示例提问' })).toBeVisible();
     expect(await englishLeftOver(page, ['StreamChat', 'test-model'])).toEqual([]);
 
-    const question = '[[tokens:120]] [[delay:15]] 你好';
+    const question = '[[tokens:300]] [[delay:30]] 你好';
     await ui.message.fill(question);
     await ui.send.click();
     await expect(ui.answer()).toHaveAttribute('data-status', 'streaming');

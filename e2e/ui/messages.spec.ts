@@ -300,9 +300,10 @@ test.describe('while a reply streams', () => {
   test('Continue: its instruction goes only into its own request, never into the history', async ({
     page,
   }) => {
+    test.slow(); // a 15 s reply, stopped early, then continued to its end
     const chat = new ChatPage(page);
     await chat.goto(APP());
-    await chat.ask(`[[echo]] [[delay:20]] ${words(300)}`);
+    await chat.ask(`[[echo]] [[delay:50]] ${words(300)}`);
     await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(30);
     await chat.stop.click();
     await chat.waitForStatus('stopped');
@@ -330,7 +331,7 @@ test.describe('while a reply streams', () => {
     try {
       const chat = new ChatPage(page);
       await chat.goto(proxy.url);
-      await chat.ask('[[tokens:400]] [[delay:20]]');
+      await chat.ask('[[tokens:600]] [[delay:20]]');
       await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(20);
       await context.setOffline(true);
       expect(proxy.dropAll()).toBeGreaterThan(0);

@@ -55,19 +55,20 @@ function setHidden(page: Page, hidden: boolean) {
 test('the screen is kept on while a reply streams, let go when it ends or the tab hides', async ({
   page,
 }) => {
+  test.slow(); // a 6 s reply, then a 12 s one
   await page.addInitScript(stubWakeLock);
   const chat = new ChatPage(page);
   await chat.goto(APP());
   expect(await wakeLog(page)).toEqual([]);
 
-  await chat.ask(`[[echo]] [[delay:30]] ${words(40)}`);
+  await chat.ask(`[[echo]] [[delay:40]] ${words(150)}`);
   await expect.poll(() => wakeLog(page)).toEqual(['request screen']);
   await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
   await chat.waitForStatus('done');
   await expect.poll(() => wakeLog(page)).toEqual(['request screen', 'release']);
 
   // Hidden while streaming: let go; shown again while still streaming: asked again.
-  await chat.ask(`[[echo]] [[delay:40]] ${words(100)}`);
+  await chat.ask(`[[echo]] [[delay:40]] ${words(300)}`);
   await expect.poll(() => wakeLog(page)).toHaveLength(3);
   await setHidden(page, true);
   await expect.poll(() => wakeLog(page)).toHaveLength(4);

@@ -218,9 +218,10 @@ test.describe('message actions', () => {
   });
 
   test('Continue after Stop grows the same reply', async ({ page }) => {
+    test.slow(); // a 16 s reply, stopped early, then continued to its end
     const chat = new ChatPage(page);
     await chat.goto(APP());
-    await chat.ask(`[[echo]] [[delay:20]] ${words(400)}`);
+    await chat.ask(`[[echo]] [[delay:40]] ${words(400)}`);
     await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(30);
     await chat.stop.click();
     await chat.waitForStatus('stopped');
@@ -386,11 +387,11 @@ test('a finished reply shows time to first token, speed and token usage', async 
   await expect(figures).toHaveText(/\b2 in · 40 out tokens\b/);
   await expect(figures).toContainText('test-model');
   // Not while streaming.
-  await chat.ask('[[tokens:200]] [[delay:20]]');
+  await chat.ask('[[tokens:400]] [[delay:25]]');
   await expect(chat.answer()).toHaveAttribute('data-status', 'streaming');
   await expect(chat.figures()).toHaveCount(0);
   await chat.waitForStatus('done');
-  await expect(chat.figures()).toHaveText(/200 out tokens/);
+  await expect(chat.figures()).toHaveText(/400 out tokens/);
 });
 
 test.describe('export and import', () => {
