@@ -7,10 +7,11 @@ import 'katex/dist/katex.min.css';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import type { Options } from 'react-markdown';
+import { remarkDisplayMathAlone } from '@/lib/markdown/display-math';
 
 type Plugins = NonNullable<Options['remarkPlugins']>;
 
-export const remarkPlugins: Plugins = [remarkMath];
+export const remarkPlugins: Plugins = [remarkMath, remarkDisplayMathAlone];
 export const rehypePlugins: Plugins = [
   [
     rehypeKatex,
