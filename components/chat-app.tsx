@@ -101,12 +101,22 @@ export function ChatApp({
   const imagesInBranch = active ? imageCount(shownPath(active)) : 0;
   const files = useAttachments(limits?.attachments ?? DEFAULT_ATTACHMENT_LIMITS, imagesInBranch);
   const [dropping, setDropping] = useState(false);
-  // Images go only to models that see: said before sending, with the models that can.
-  const withImages = imagesInBranch > 0 || files.pending.some((p) => p.image);
+  // Images go only to models that see: said before sending, with the models that can. New
+  // images hold Send back; the chat's earlier ones are left out of what such a model is sent.
+  const newImages = files.pending.some((p) => p.image);
   const targets = compareWith !== null && compareWith !== model ? [model, compareWith] : [model];
-  const blind = withImages
-    ? targets.filter((id) => models.find((m) => m.id === id)?.vision === false)
-    : [];
+  const blind =
+    imagesInBranch > 0 || newImages
+      ? targets.filter((id) => models.find((m) => m.id === id)?.vision === false)
+      : [];
+  const visionNotice = blind.length > 0 && (
+    <VisionNotice
+      blind={blind}
+      leftOut={!newImages}
+      seeing={models.filter((m) => m.vision).map((m) => m.id)}
+      onUse={(id) => (blind.includes(model) ? actions.setModel(id) : setCompareWith(id))}
+    />
+  );
 
   return (
     <div className="flex h-dvh overflow-hidden">
@@ -300,20 +310,9 @@ export function ChatApp({
             }
             attachments={files}
             blocked={
-              !online ? (
-                <OfflineNotice />
-              ) : (
-                blind.length > 0 && (
-                  <VisionNotice
-                    blind={blind}
-                    seeing={models.filter((m) => m.vision).map((m) => m.id)}
-                    onUse={(id) =>
-                      blind.includes(model) ? actions.setModel(id) : setCompareWith(id)
-                    }
-                  />
-                )
-              )
+              !online ? <OfflineNotice /> : newImages ? visionNotice || undefined : undefined
             }
+            notice={newImages ? undefined : visionNotice || undefined}
             onStop={() => actions.stop()}
             maxMessageChars={limits?.maxMessageChars}
           />

@@ -24,7 +24,8 @@ import { PaperclipIcon } from '@/components/icons';
  * trailing whitespace goes); near the server's limit a counter shows, and past it Send is
  * disabled, so a message is never refused after sending. Files come by the Attach button or a
  * paste (a drop on the conversation is handled by the page); `blocked` says why what is attached
- * cannot go to this model, and holds Send back.
+ * cannot go to this model, and holds Send back; `notice` says something worth knowing before
+ * sending without holding it back.
  */
 export function Composer({
   ref,
@@ -34,6 +35,7 @@ export function Composer({
   maxMessageChars,
   attachments,
   blocked,
+  notice,
 }: {
   ref?: Ref<HTMLTextAreaElement>;
   streaming: boolean;
@@ -43,6 +45,7 @@ export function Composer({
   maxMessageChars?: number;
   attachments: ReturnType<typeof useAttachments>;
   blocked?: ReactNode;
+  notice?: ReactNode;
 }) {
   const t = useTranslations();
   const locale = useLocale();
@@ -84,7 +87,7 @@ export function Composer({
           ))}
         </div>
       )}
-      {blocked}
+      {blocked ?? notice}
       <div className="rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-blue-600 dark:border-zinc-700 dark:bg-zinc-900">
         <div className="flex items-end gap-2">
           <input

@@ -10,16 +10,18 @@ import {
 } from '@/lib/client/store';
 import { imageCount } from '@/lib/client/attachments/content';
 
-/** The open chat's branch carries images (only models that see can answer it). */
-function branchHasImages(): boolean {
+/** The question the last answer answers holds images (only models that see can answer it). */
+function questionHasImages(): boolean {
   const c = activeConversation(chatStore.getSnapshot());
-  return !!c && imageCount(shownPath(c)) > 0;
+  const question = c && shownPath(c).findLast((m) => m.role === 'user');
+  return !!question && imageCount([question]) > 0;
 }
 
 /**
  * "Regenerate with…": a new version of the last answer from another model of `/api/models`. The
- * earlier version stays (‹ 1 / 2 ›), and the new one shows its model in its figures. With images
- * in the chat, models that cannot see them are listed but not offered.
+ * earlier version stays (‹ 1 / 2 ›), and the new one shows its model in its figures. When the
+ * question holds images, models that cannot see them are listed but not offered (images earlier
+ * in the chat are left out of what such a model is sent).
  */
 export function RegenerateWith({ current }: { current: string | undefined }) {
   const t = useTranslations();
@@ -28,7 +30,7 @@ export function RegenerateWith({ current }: { current: string | undefined }) {
     () => chatStore.getSnapshot().models,
     () => getServerSnapshot().models,
   );
-  const images = useSyncExternalStore(chatStore.subscribe, branchHasImages, () => false);
+  const images = useSyncExternalStore(chatStore.subscribe, questionHasImages, () => false);
   const others = models?.models.filter((m) => m.id !== current) ?? [];
   if (others.length === 0) return null;
   return (

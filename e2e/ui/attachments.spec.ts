@@ -1,7 +1,8 @@
 /**
  * Attachments as a person uses them: attach by the button, a paste or a drop; thumbnails under
  * the message box; a big image arrives scaled down; text files and PDFs arrive as text with their
- * names; a model that cannot see is refused before sending; everything stays after a reload, is
+ * names; a model that cannot see is refused new images before sending, and is sent a chat's earlier
+ * ones as named lines; everything stays after a reload, is
  * sent again by Edit and Regenerate, and goes through export, delete and import.
  */
 import { readFile } from 'node:fs/promises';
@@ -140,6 +141,48 @@ test('an image is not sent to a model that cannot see: it says so and offers one
   await expect(chat.model).toHaveValue('test-model');
   await expect(notice).toHaveCount(0);
   await expect(chat.send).toBeEnabled();
+});
+
+test('a chat with an image goes on with a model that cannot see: its images are left out, and it says so', async ({
+  page,
+}) => {
+  const chat = new ChatPage(page);
+  await chat.goto(APP());
+  await pick(page, [
+    { name: 'photo.png', mimeType: 'image/png', buffer: await pngOf(page, 64, 64) },
+  ]);
+  await chat.askAndWait('[[delay:0]] What is this?');
+
+  await chat.model.selectOption('other-model');
+  const notice = page.getByRole('status').filter({ hasText: 'cannot see images' });
+  await expect(notice).toContainText(
+    'other-model cannot see images: the images earlier in this chat are left out',
+  );
+  await expect(notice.getByRole('button', { name: 'Use test-model' })).toBeVisible();
+  const tag = uniqueTag('blind');
+  await chat.message.fill(`[[tag:${tag}]] And in words?`);
+  await expect(chat.send).toBeEnabled();
+  await chat.send.click();
+  await expect(chat.assistantMessages()).toHaveCount(2);
+  await chat.waitForStatus('done');
+
+  const sent = await lastRequest(tag);
+  expect(sent.model).toBe('other-model');
+  const first = sent.messages.find((m) => m.role === 'user')!;
+  expect(first.images).toHaveLength(0);
+  expect(first.content).toContain('[Image “photo.png” left out: this model cannot see images.]');
+  expect(first.content).toContain('What is this?');
+  // Still in the chat, for a model that sees.
+  await expect(chat.userMessages().first().getByRole('img', { name: 'photo.png' })).toBeVisible();
+
+  // New images still cannot go to it.
+  await pick(page, [
+    { name: 'second.png', mimeType: 'image/png', buffer: await pngOf(page, 32, 32) },
+  ]);
+  await expect(page.getByRole('alert').filter({ hasText: 'cannot see images' })).toContainText(
+    'other-model cannot see images, and this message has some.',
+  );
+  await expect(chat.send).toBeDisabled();
 });
 
 test('an upstream that refuses the image anyway gives a clear error', async ({ page }) => {

@@ -24,11 +24,18 @@ function dataUrl(blob: Blob): Promise<string> {
   });
 }
 
-async function contentOf(m: StoredMessage): Promise<HistoryMessage['content']> {
+async function contentOf(m: StoredMessage, seeing: boolean): Promise<HistoryMessage['content']> {
   if (!m.attachments?.length) return m.content;
   const files: ContentPart[] = [];
   const images: ContentPart[] = [];
   for (const a of m.attachments) {
+    if (a.kind === 'image' && !seeing) {
+      files.push({
+        type: 'text',
+        text: `[Image “${a.name}” left out: this model cannot see images.]`,
+      });
+      continue;
+    }
     const blob = await getBlob(a.id);
     if (!blob) {
       // An import that lost the bytes: the model is told, rather than left guessing.
@@ -45,10 +52,19 @@ async function contentOf(m: StoredMessage): Promise<HistoryMessage['content']> {
   return [...files, ...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...images];
 }
 
-/** The messages of a branch as sent upstream (answers with no text are left out). */
-export async function historyOf(messages: StoredMessage[]): Promise<HistoryMessage[]> {
+/**
+ * The messages of a branch as sent upstream (answers with no text are left out). For a model
+ * that cannot see (`seeing: false`), the earlier images of the chat go as a line that names
+ * them, so that a chat with a picture can go on with a text-only model.
+ */
+export async function historyOf(
+  messages: StoredMessage[],
+  { seeing = true }: { seeing?: boolean } = {},
+): Promise<HistoryMessage[]> {
   const sent = messages.filter((m) => m.role === 'user' || m.content);
-  return Promise.all(sent.map(async (m) => ({ role: m.role, content: await contentOf(m) })));
+  return Promise.all(
+    sent.map(async (m) => ({ role: m.role, content: await contentOf(m, seeing) })),
+  );
 }
 
 /** How many images a branch carries (one request may carry only so many). */

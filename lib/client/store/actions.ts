@@ -97,11 +97,21 @@ function assistantFor(conversation: Conversation, model?: string): StoredMessage
   };
 }
 
+/** Whether the server says a model cannot see images (unknown models are given them). */
+function seeing(model: string | undefined): boolean {
+  return getState().models?.models.find((m) => m.id === model)?.vision !== false;
+}
+
 /** Starts the reply of an (empty) assistant message, answering the branch above it. */
 function replyTo(conversationId: string, messageId: string) {
   const c = findConversation(conversationId);
   if (!c) return;
-  void startReply(conversationId, messageId, historyOf(historyBefore(c, messageId)));
+  const model = c.messages.find((m) => m.id === messageId)?.model;
+  void startReply(
+    conversationId,
+    messageId,
+    historyOf(historyBefore(c, messageId), { seeing: seeing(model) }),
+  );
 }
 
 /** Stops every reply streaming among these messages (a chat or a version being deleted). */
@@ -430,10 +440,9 @@ export const chatActions = {
     const c = activeConversation();
     const last = lastShown(c);
     if (!c || !last || last.role !== 'assistant' || !canContinue(last)) return;
-    const history = historyOf([...historyBefore(c, last.id), last]).then((h) => [
-      ...h,
-      { role: 'user', content: CONTINUE_PROMPT },
-    ]);
+    const history = historyOf([...historyBefore(c, last.id), last], {
+      seeing: seeing(last.model),
+    }).then((h) => [...h, { role: 'user', content: CONTINUE_PROMPT }]);
     updateMessage(
       c.id,
       last.id,
