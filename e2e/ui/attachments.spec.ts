@@ -77,6 +77,10 @@ test('attach by the button: a large image arrives scaled down, a text file as te
 test('attach by paste and by drop; a PDF arrives as its text; files can be removed by keyboard', async ({
   page,
 }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
+  });
   const chat = new ChatPage(page);
   await chat.goto(APP());
   const png = await pngOf(page, 320, 200);
@@ -121,6 +125,8 @@ test('attach by paste and by drop; a PDF arrives as its text; files can be remov
   expect(sent.content).toMatch(
     /--- File: report\.pdf ---\nQuarterly figures\s+Revenue grew by 12 percent/,
   );
+  // PDF.js parses in the page by design: it says nothing about it in the console.
+  expect(warnings).toEqual([]);
 });
 
 test('an image is not sent to a model that cannot see: it says so and offers one that can', async ({

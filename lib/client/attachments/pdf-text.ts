@@ -7,7 +7,7 @@
  * maps are not needed for text, and `isEvalSupported: false` keeps PDF.js within the
  * Content-Security-Policy.
  */
-import { getDocument } from 'pdfjs-dist';
+import { getDocument, VerbosityLevel } from 'pdfjs-dist';
 
 let parser: Promise<unknown> | undefined;
 
@@ -20,6 +20,9 @@ export async function pdfText(data: ArrayBuffer): Promise<string> {
     isEvalSupported: false,
     enableXfa: false,
     disableFontFace: true,
+    // Errors only: its warnings (the in-thread parsing above, a PDF's small flaws) say nothing
+    // the person can act on.
+    verbosity: VerbosityLevel.ERRORS,
   }).promise;
   try {
     const pages: string[] = [];
