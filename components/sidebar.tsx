@@ -37,7 +37,10 @@ export function Sidebar({
   const [query, setQuery] = useState('');
   const [renaming, setRenaming] = useState<string | null>(null);
   const [selecting, setSelecting] = useState(false);
-  const [notice, setNotice] = useState('');
+  // What was just done (deleted, restored, imported), or why an import failed (`failed`: shown as
+  // an error, not as news).
+  const [notice, setNoticeState] = useState({ text: '', failed: false });
+  const setNotice = (text: string, failed = false) => setNoticeState({ text, failed });
   const [undo, setUndo] = useState<Removed | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const nav = useRef<HTMLElement>(null);
@@ -244,13 +247,16 @@ export function Sidebar({
               .catch((err: unknown) => {
                 // A file this app cannot read says why (`ImportError`); anything else failed.
                 const key = (err as { key?: unknown } | null)?.key;
-                setNotice(t(typeof key === 'string' ? key : 'sidebar.importFailed'));
+                setNotice(t(typeof key === 'string' ? key : 'sidebar.importFailed'), true);
               });
           }}
         />
         <div className="flex min-h-6 items-center gap-2 px-2">
-          <p role="status" className="min-w-0 flex-1 text-xs text-zinc-600 dark:text-zinc-400">
-            {notice}
+          <p
+            role="status"
+            className={`min-w-0 flex-1 text-xs ${notice.failed ? 'font-medium text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}
+          >
+            {notice.text}
           </p>
           {undo && (
             <button
