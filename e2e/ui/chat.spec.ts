@@ -78,12 +78,13 @@ test('an upstream error is shown as a readable message', async ({ page }) => {
 });
 
 test('a reply survives the connection dropping mid-stream: no gap, no repeat', async ({ page }) => {
+  test.slow(); // a reply of 6–10 s, and more around it
   const proxy = await startTcpProxy(Number(new URL(process.env.APP_URL!).port));
   try {
     const chat = new ChatPage(page);
     await chat.goto(proxy.url);
     const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
-    await chat.ask(`[[echo]] [[delay:30]] ${words}`);
+    await chat.ask(`[[echo]] [[delay:40]] ${words}`);
     let dropped = 0;
     for (const at of [20, 60]) {
       await expect

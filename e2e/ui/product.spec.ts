@@ -109,11 +109,12 @@ test('a message sent while the page is still loading its chats is kept', async (
 
 test.describe('reload', () => {
   test('a reply reloaded mid-stream goes on and ends with exactly its text', async ({ page }) => {
+    test.slow(); // a reply of 6–10 s, and more around it
     const chat = new ChatPage(page);
     const tag = uniqueTag('ui-reload');
-    const text = words(100);
+    const text = words(300);
     await chat.goto(APP());
-    await chat.ask(`[[echo]] [[delay:25]] [[tag:${tag}]] ${text}`);
+    await chat.ask(`[[echo]] [[delay:30]] [[tag:${tag}]] ${text}`);
     await expect.poll(async () => (await chat.answerText()).split(' ').length).toBeGreaterThan(20);
     expect(await chat.answer().getAttribute('data-status')).toBe('streaming');
     await page.reload();
@@ -125,7 +126,7 @@ test.describe('reload', () => {
     // The model was asked once: the text after the reload came from the same reply.
     const requests = await simRequests(tag);
     expect(requests).toHaveLength(1);
-    expect(requests[0]!.tokensSent).toBe(100);
+    expect(requests[0]!.tokensSent).toBe(300);
     // …and the finished text is what is saved.
     await page.reload();
     await expect(chat.answer()).toHaveAttribute('data-status', 'done');

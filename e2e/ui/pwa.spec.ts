@@ -71,6 +71,7 @@ test('with the service worker in control replies stream token by token; offline 
   page,
   context,
 }) => {
+  test.slow(); // a reply of 6–10 s, and more around it
   test.setTimeout(60_000);
   const violations: string[] = [];
   page.on('console', (m) => {
@@ -105,7 +106,7 @@ test('with the service worker in control replies stream token by token; offline 
     requestAnimationFrame(sample);
   });
   const stream = page.waitForResponse((r) => /\/api\/chat\/[^/]+\/stream/.test(r.url()));
-  const text = words(60);
+  const text = words(150);
   await chat.ask(`[[echo]] [[delay:40]] ${text}`);
   expect((await stream).fromServiceWorker()).toBe(false);
   await chat.waitForStatus('done');

@@ -51,7 +51,8 @@ async function askThroughProxy(page: Page, n: number) {
 test('a stream frozen mid-reply is noticed after the missed heartbeats: the reply ends whole, once', async ({
   page,
 }) => {
-  const { chat, text } = await askThroughProxy(page, 120);
+  test.slow(); // a reply of 6–10 s, and more around it
+  const { chat, text } = await askThroughProxy(page, 250);
   expect(proxy.freeze(STREAM)).toBe(1);
   const frozenAt = Date.now();
   // Nothing comes any more; the page takes the connection for dead after about two heartbeats
@@ -68,7 +69,8 @@ test('a stream frozen mid-reply is noticed after the missed heartbeats: the repl
 test('a hidden tab shown again after a silence reconnects at once, not at the limit', async ({
   page,
 }) => {
-  const { chat, text } = await askThroughProxy(page, 150);
+  test.slow(); // a reply of 6–10 s, and more around it
+  const { chat, text } = await askThroughProxy(page, 250);
   // The phone locks (the tab hides) and its connection goes silent.
   await page.evaluate(() => {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
