@@ -2,11 +2,17 @@
  * Installable and useful offline: the web app manifest and its icons; a service worker that
  * keeps the app shell only — replies still stream token by token with it in control, straight
  * from the network — and opens the app offline with the stored conversations and a plain notice
- * that sending needs a connection; back online, a message is sent and answered.
+ * that sending needs a connection; back online, a message is sent and answered. A new build
+ * replaces the old one's worker and cache at the next load.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { ChatPage, words } from '../support/chat-page';
+import { freePort, waitForHttp } from '../support/ports';
+import { baseEnv, SERVER, startProcess } from '../support/servers';
 
 const APP = () => process.env.APP_URL!;
 
@@ -71,7 +77,6 @@ test('with the service worker in control replies stream token by token; offline 
   page,
   context,
 }) => {
-  test.slow(); // a reply of 6–10 s, and more around it
   test.setTimeout(60_000);
   const violations: string[] = [];
   page.on('console', (m) => {
@@ -154,4 +159,90 @@ test('with the service worker in control replies stream token by token; offline 
   // The model list, missing while offline, came back with the connection.
   await expect(chat.model).toBeVisible();
   expect(violations).toEqual([]);
+});
+
+test('a new build takes effect at the next load; its worker replaces the old one and leaves no stale shell', async ({
+  page,
+  context,
+}) => {
+  test.slow(); // two app processes started here
+  // Two builds on one origin: this build, then a copy of it whose worker is a new version (as
+  // a deploy makes: the worker's bytes change with the build id).
+  const buildId = readFileSync('.next/BUILD_ID', 'utf8').trim();
+  // Beside the build (hard links need one file system; a plain copy where they fail).
+  mkdirSync('test-results', { recursive: true });
+  const next = resolve(mkdtempSync(join('test-results', 'next-build-')));
+  const from = `${dirname(SERVER)}/.`;
+  if (spawnSync('cp', ['-al', from, next]).status !== 0) {
+    expect(spawnSync('cp', ['-a', from, next]).status).toBe(0);
+  }
+  const worker = join(next, 'public', 'sw.js');
+  const source = readFileSync(worker, 'utf8');
+  expect(source).toContain(`const VERSION = '${buildId}';`);
+  unlinkSync(worker); // a hard link: the original stays as it is
+  writeFileSync(worker, source.replace(`'${buildId}'`, `'${buildId}-next'`));
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...baseEnv(),
+    PORT: String(port),
+    OPENAI_API_KEY: process.env.TEST_API_KEY!,
+    OPENAI_BASE_URL: `${process.env.SIMULATOR_URL}/v1`,
+    OPENAI_MODEL: 'test-model',
+  };
+  const start = async (name: string, server: string) => {
+    const child = startProcess(name, [server], env);
+    await waitForHttp(`${url}/api/health`);
+    return child;
+  };
+  let app = await start('pwa-build-1', SERVER);
+  try {
+    const chat = new ChatPage(page);
+    await chat.goto(url);
+    await controlled(page);
+    await chat.askAndWait('[[delay:0]] Before the deploy');
+    const shells = () =>
+      page.evaluate(async () =>
+        (await caches.keys()).filter((name) => name.startsWith('streamchat-')),
+      );
+    await expect.poll(shells).toEqual([`streamchat-shell-${buildId}`]);
+    const before = (await page.reload())!.headers()['content-security-policy'];
+
+    // The deploy: the old process goes, the new build answers on the same address.
+    app.kill('SIGKILL');
+    await new Promise((resolve) => app.once('exit', resolve));
+    app = await start('pwa-build-2', join(next, 'server.js'));
+
+    // The next load is the new build's page (network first, never the stored copy) …
+    const response = (await page.reload())!;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-security-policy']).not.toBe(before);
+    await expect(chat.userTexts()).toHaveText(['[[delay:0]] Before the deploy']);
+    // … and the new worker takes over: the old build's cache is gone; the new one has the page
+    // and every script the page loaded (through the old worker, before the new one took over).
+    await expect.poll(shells).toEqual([`streamchat-shell-${buildId}-next`]);
+    const missing = () =>
+      page.evaluate(async (name) => {
+        const cache = await caches.open(name);
+        const scripts = [...document.scripts]
+          .filter((s) => !s.noModule) // the legacy polyfills, which this browser never loads
+          .map((s) => s.src)
+          .filter((src) => src.startsWith(`${location.origin}/_next/static/`));
+        const wanted = [`${location.origin}/`, ...scripts];
+        const held = await Promise.all(wanted.map((url) => cache.match(url, { ignoreVary: true })));
+        return wanted.filter((_, i) => !held[i]);
+      }, `streamchat-shell-${buildId}-next`);
+    await expect.poll(missing).toEqual([]);
+
+    // Offline, the app opens from the new build's shell.
+    await context.setOffline(true);
+    await page.reload();
+    await expect(chat.message).toBeEditable();
+    await expect(chat.userTexts()).toHaveText(['[[delay:0]] Before the deploy']);
+    await context.setOffline(false);
+  } finally {
+    app.kill('SIGKILL');
+    rmSync(next, { recursive: true, force: true });
+  }
 });
