@@ -118,7 +118,7 @@ export class ChatPage {
 
   /** Waits until the last answer has ended this way and shows its text. */
   async waitForStatus(status: 'done' | 'stopped' | 'error') {
-    await expect(this.answer()).toHaveAttribute('data-status', status, { timeout: 20_000 });
+    await expect(this.answer()).toHaveAttribute('data-status', status, { timeout: 30_000 });
     // A reply with text (it has a Copy button) shows it once the markdown renderer, which is
     // loaded on demand, is there, and once its finished blocks (`content-visibility: auto`) are
     // laid out again: until then their innerText is empty.

@@ -300,10 +300,10 @@ test.describe('while a reply streams', () => {
   test('Continue: its instruction goes only into its own request, never into the history', async ({
     page,
   }) => {
-    test.slow(); // a 15 s reply, stopped early, then continued to its end
+    test.slow(); // a 10 s reply, stopped early, then continued to its end
     const chat = new ChatPage(page);
     await chat.goto(APP());
-    await chat.ask(`[[echo]] [[delay:50]] ${words(300)}`);
+    await chat.ask(`[[echo]] [[delay:50]] ${words(200)}`);
     await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(30);
     await chat.stop.click();
     await chat.waitForStatus('stopped');
@@ -316,7 +316,7 @@ test.describe('while a reply streams', () => {
     await chat.ask('[[delay:0]] Thanks');
     const history = await next;
     expect(history.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
-    expect(history[1]!.content.trim()).toBe(words(300));
+    expect(history[1]!.content.trim()).toBe(words(200));
     await chat.waitForStatus('done');
     await page.reload();
     await expect(chat.userMessages()).toHaveCount(2);

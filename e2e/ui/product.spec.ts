@@ -219,15 +219,15 @@ test.describe('message actions', () => {
   });
 
   test('Continue after Stop grows the same reply', async ({ page }) => {
-    test.slow(); // a 16 s reply, stopped early, then continued to its end
+    test.slow(); // a 10 s reply, stopped early, then continued to its end
     const chat = new ChatPage(page);
     await chat.goto(APP());
-    await chat.ask(`[[echo]] [[delay:40]] ${words(400)}`);
+    await chat.ask(`[[echo]] [[delay:40]] ${words(250)}`);
     await expect.poll(async () => (await chat.answerText()).length).toBeGreaterThan(30);
     await chat.stop.click();
     await chat.waitForStatus('stopped');
     const partial = await chat.answerText();
-    expect(words(400).startsWith(partial)).toBe(true);
+    expect(words(250).startsWith(partial)).toBe(true);
 
     await chat.answer().getByRole('button', { name: 'Continue' }).click();
     await chat.waitForStatus('done');
@@ -236,7 +236,7 @@ test.describe('message actions', () => {
     expect(grown.startsWith(partial)).toBe(true);
     // The test model goes on with the rest of the same answer: together, the whole of it.
     expect(grown.length).toBeGreaterThan(partial.length);
-    expect(grown.trim()).toBe(words(400).trim());
+    expect(grown.trim()).toBe(words(250).trim());
     await expect(chat.answer()).not.toContainText('Stopped');
   });
 
