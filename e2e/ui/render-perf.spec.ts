@@ -119,6 +119,15 @@ function quantile(values: number[], q: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * Below this much CPU per frame (a quarter of a 60 Hz frame), a median is noise on a loaded
+ * 2-core machine: the compare spec's first-quarter median was 2.5, 8 and 18.6 ms in three CI
+ * runs of the same code, its last-quarter one 5.1–11.1 ms. A cost that grows with the answer
+ * (re-parsing all of it at each update) is far above twice this by the last quarter, and the
+ * parse count of the first spec catches it on its own.
+ */
+const NOISE_FLOOR_MS = 4;
+
 // Playwright's trace recorder snapshots the whole DOM around each action: on a long answer one
 // main-thread task of 60–70 ms, which is the test measuring itself (a CPU profile shows
 // Playwright's `captureSnapshot`/`visitNode`, no code of the page).
@@ -188,14 +197,14 @@ test('a long answer streams without long tasks, at a cost per update that does n
   expect(long, 'main-thread tasks over 50 ms CPU').toEqual([]);
   // (b) The answer grew about sevenfold from the first quarter to the last; the work per frame
   // must not. (It still grows a little: the browser's layout and paint of a longer page, about
-  // 1 ms; the script part stays flat.) Below 1 ms, noise dominates, hence the floor; the 90th
-  // percentile, from fewer frames and hit by garbage collection, gets more room.
+  // 1 ms; the script part stays flat.) Below NOISE_FLOOR_MS, noise dominates, hence the floor;
+  // the 90th percentile, from fewer frames and hit by garbage collection, gets more room.
   const [q1, , , q4] = stats as [(typeof stats)[0], unknown, unknown, (typeof stats)[0]];
   expect(q4.median, 'median CPU per frame, last quarter vs first').toBeLessThanOrEqual(
-    2 * Math.max(q1.median, 1),
+    2 * Math.max(q1.median, NOISE_FLOOR_MS),
   );
   expect(q4.p90, '90th percentile CPU per frame, last quarter vs first').toBeLessThanOrEqual(
-    2.5 * Math.max(q1.p90, 1),
+    2.5 * Math.max(q1.p90, NOISE_FLOOR_MS),
   );
   // (c) Finished blocks are not parsed again: the parser saw at most three times the answer
   // (the question's few characters included), the growing last block being parsed at each update.
@@ -260,7 +269,7 @@ test('two answers streaming side by side (compare) cost per frame what they cost
   );
   expect(long, 'main-thread tasks over 50 ms CPU').toEqual([]);
   expect(q4, 'median CPU per frame, last quarter vs first').toBeLessThanOrEqual(
-    2 * Math.max(q1, 1),
+    2 * Math.max(q1, NOISE_FLOOR_MS),
   );
 });
 
