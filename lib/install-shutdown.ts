@@ -16,9 +16,13 @@ export function installShutdown(): void {
     exiting = true;
     const hub = getHub();
     const say = (m: string, f?: Record<string, unknown>) => log.info(m, { signal, ...f });
-    void drain(hub.local, getEnv().SHUTDOWN_GRACE_MS, say, (reply) => hub.handOver(reply))
-      .then(() => hub.close())
-      .finally(() => process.exit(0));
+    // No hub.close() before exiting: requests still arriving (a load balancer that has not yet
+    // noticed) would meet a closed Redis connection and get a 500, which makes EventSource give
+    // up for good. Exiting with the connection open drops them instead: the proxy retries them
+    // on another instance, and a browser reconnects. Everything was written by the hand-overs.
+    void drain(hub.local, getEnv().SHUTDOWN_GRACE_MS, say, (reply) => hub.handOver(reply)).finally(
+      () => process.exit(0),
+    );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

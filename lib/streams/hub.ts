@@ -31,6 +31,11 @@ export interface ReplyHub {
    * false when that is not possible (no other instances to give it to).
    */
   handOver(reply: Reply): Promise<boolean>;
+  /**
+   * Resolves once every instance can find a new reply (its first events are in the shared
+   * store), or after `timeoutMs`: a client told the reply's URL may follow it anywhere at once.
+   */
+  shared(reply: Reply, timeoutMs: number): Promise<void>;
   /** Whether the store is reachable. */
   health(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;
@@ -56,6 +61,7 @@ export function memoryHub(store: ReplyStore): ReplyHub {
     async handOver() {
       return false;
     },
+    async shared() {},
     async health() {
       return { ok: true };
     },

@@ -337,6 +337,16 @@ export class RedisHub implements ReplyHub {
     this.options.onEvent?.('lease_lost', reply);
   }
 
+  async shared(reply: Reply, timeoutMs: number): Promise<void> {
+    if (!this.available || this.replica.upToDate(reply)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.replica.flush(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
   async handOver(reply: Reply): Promise<boolean> {
     if (!this.available || reply.done) return false;
     // Nothing more is generated here; everything generated is written; then the lease goes.

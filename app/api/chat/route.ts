@@ -3,10 +3,13 @@ import { getEnv } from '@/lib/env';
 import { apiRoute } from '@/lib/http/api-route';
 import { clientKey } from '@/lib/http/client-key';
 import { parseChatRequest } from '@/lib/chat/request';
-import { replyStreamResponse, startReply } from '@/lib/chat/service';
+import { getHub, replyStreamResponse, startReply } from '@/lib/chat/service';
 import { streamUrlFor } from '@/lib/chat/protocol';
 
 export const dynamic = 'force-dynamic';
+
+/** How long a new reply may take to reach Redis before its 201 goes out anyway. */
+const SHARE_WAIT_MS = 2_000;
 
 export const POST = apiRoute('POST /api/chat', async (request) => {
   const env = getEnv();
@@ -23,6 +26,8 @@ export const POST = apiRoute('POST /api/chat', async (request) => {
   const oneRequest = (request.headers.get('accept') ?? '').includes('text/event-stream');
   const reply = await startReply(body, clientKey(request));
   if (oneRequest) return replyStreamResponse(reply, 0, request, { owner: true });
+  // The client may follow the URL on another instance at once: there, the reply must exist.
+  await getHub().shared(reply, SHARE_WAIT_MS);
   const streamUrl = streamUrlFor(reply.id);
   return Response.json(
     { id: reply.id, streamUrl },
