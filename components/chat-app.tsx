@@ -18,7 +18,7 @@ import {
   type AttachmentLimits,
 } from '@/hooks/use-attachments';
 import { imageCount } from '@/lib/client/attachments/content';
-import { hasStreaming, shownPath } from '@/lib/client/store';
+import { hasStreaming, seesImages, shownPath } from '@/lib/client/store';
 import { VisionNotice } from '@/components/vision-notice';
 import { OfflineNotice } from '@/components/offline-notice';
 import { useOnline } from '@/hooks/use-media';
@@ -106,17 +106,16 @@ export function ChatApp({
   const newImages = files.pending.some((p) => p.image);
   const targets = compareWith !== null && compareWith !== model ? [model, compareWith] : [model];
   const blind =
-    imagesInBranch > 0 || newImages
-      ? targets.filter((id) => models.find((m) => m.id === id)?.vision === false)
-      : [];
-  const visionNotice = blind.length > 0 && (
-    <VisionNotice
-      blind={blind}
-      leftOut={!newImages}
-      seeing={models.filter((m) => m.vision).map((m) => m.id)}
-      onUse={(id) => (blind.includes(model) ? actions.setModel(id) : setCompareWith(id))}
-    />
-  );
+    imagesInBranch > 0 || newImages ? targets.filter((id) => !seesImages(models, id)) : [];
+  const visionNotice =
+    blind.length > 0 ? (
+      <VisionNotice
+        blind={blind}
+        leftOut={!newImages}
+        seeing={models.filter((m) => m.vision).map((m) => m.id)}
+        onUse={(id) => (blind.includes(model) ? actions.setModel(id) : setCompareWith(id))}
+      />
+    ) : undefined;
 
   return (
     <div className="flex h-dvh overflow-hidden">
@@ -309,10 +308,8 @@ export function ChatApp({
                 : actions.send(text, sent)
             }
             attachments={files}
-            blocked={
-              !online ? <OfflineNotice /> : newImages ? visionNotice || undefined : undefined
-            }
-            notice={newImages ? undefined : visionNotice || undefined}
+            blocked={!online ? <OfflineNotice /> : newImages ? visionNotice : undefined}
+            notice={newImages ? undefined : visionNotice}
             onStop={() => actions.stop()}
             maxMessageChars={limits?.maxMessageChars}
           />

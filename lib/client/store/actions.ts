@@ -46,6 +46,7 @@ import {
   isStreaming,
   lastShown,
   replaceConversation,
+  seesImages,
   set,
   sortByUpdated,
   updateConversation,
@@ -97,10 +98,7 @@ function assistantFor(conversation: Conversation, model?: string): StoredMessage
   };
 }
 
-/** Whether the server says a model cannot see images (unknown models are given them). */
-function seeing(model: string | undefined): boolean {
-  return getState().models?.models.find((m) => m.id === model)?.vision !== false;
-}
+const seeing = (model: string | undefined) => seesImages(getState().models?.models, model);
 
 /** Starts the reply of an (empty) assistant message, answering the branch above it. */
 function replyTo(conversationId: string, messageId: string) {

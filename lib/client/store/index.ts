@@ -20,6 +20,7 @@ export {
   hasStreaming,
   isStreaming,
   lastShown,
+  seesImages,
   shownPath,
   streamingTitles,
   type ChatState,

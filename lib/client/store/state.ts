@@ -80,6 +80,14 @@ export function lastShown(c: Conversation | undefined): StoredMessage | undefine
 }
 
 /** The answers of a compare still waiting for a pick, side by side (empty when none). */
+/** Whether a model may be sent images: only models the server says cannot see are not. */
+export function seesImages(
+  models: readonly { id: string; vision?: boolean }[] | undefined,
+  model: string | undefined,
+): boolean {
+  return models?.find((m) => m.id === model)?.vision !== false;
+}
+
 /**
  * Whether Continue applies to a reply: one that stopped, failed, or was cut at a length limit
  * (not one a content filter ended: asking again would meet the same filter).
